@@ -1,0 +1,125 @@
+package dev.lifecycle.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the lifecycle starter, under the {@code lifecycle} prefix.
+ */
+@ConfigurationProperties("lifecycle")
+public class LifecycleProperties {
+
+	/**
+	 * Whether the starter is active. When false, the application behaves exactly as plain
+	 * Spring Boot.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Time Kubernetes gives the pod between SIGTERM and SIGKILL. Must equal the pod's
+	 * terminationGracePeriodSeconds; set both from one value.
+	 */
+	private Duration terminationGracePeriod = Duration.ofSeconds(30);
+
+	private final Shutdown shutdown = new Shutdown();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getTerminationGracePeriod() {
+		return this.terminationGracePeriod;
+	}
+
+	public void setTerminationGracePeriod(Duration terminationGracePeriod) {
+		this.terminationGracePeriod = terminationGracePeriod;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public static class Shutdown {
+
+		/**
+		 * Longest time to keep serving after readiness flips, while the endpoint removal
+		 * propagates to load balancers. Defaults to 5s on Kubernetes and 0 elsewhere.
+		 */
+		private @Nullable Duration delay;
+
+		/**
+		 * End the delay early once no request arrived for this long. Unset by default:
+		 * on a low-traffic service a quiet moment does not prove that the endpoint
+		 * removal has propagated.
+		 */
+		private @Nullable Duration quietPeriod;
+
+		/**
+		 * Longest wait for in-flight requests once the server stops accepting. Defaults
+		 * to spring.lifecycle.timeout-per-shutdown-phase when that is set, otherwise to
+		 * termination-grace-period - delay - margin.
+		 */
+		private @Nullable Duration drainTimeout;
+
+		/**
+		 * Time kept for the rest of the application context (pools, executors) to close
+		 * after the drain.
+		 */
+		private Duration margin = Duration.ofSeconds(2);
+
+		/**
+		 * Whether responses carry "Connection: close" from the moment shutdown begins, so
+		 * keep-alive clients reconnect to another pod.
+		 */
+		private boolean connectionClose = true;
+
+		public @Nullable Duration getDelay() {
+			return this.delay;
+		}
+
+		public void setDelay(@Nullable Duration delay) {
+			this.delay = delay;
+		}
+
+		public @Nullable Duration getQuietPeriod() {
+			return this.quietPeriod;
+		}
+
+		public void setQuietPeriod(@Nullable Duration quietPeriod) {
+			this.quietPeriod = quietPeriod;
+		}
+
+		public @Nullable Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(@Nullable Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+		public Duration getMargin() {
+			return this.margin;
+		}
+
+		public void setMargin(Duration margin) {
+			this.margin = margin;
+		}
+
+		public boolean isConnectionClose() {
+			return this.connectionClose;
+		}
+
+		public void setConnectionClose(boolean connectionClose) {
+			this.connectionClose = connectionClose;
+		}
+
+	}
+
+}

@@ -1,0 +1,147 @@
+package dev.lifecycle.autoconfigure.shutdown;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.DefaultLifecycleProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+
+import dev.lifecycle.autoconfigure.LifecycleProperties;
+import dev.lifecycle.shutdown.ContextClosingListener;
+import dev.lifecycle.shutdown.DrainBoundary;
+import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.shutdown.ShutdownBudget;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownReporter;
+import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
+
+/**
+ * Wires the graceful shutdown sequence into a web application: refuse, delay, drain,
+ * abandon, close, report.
+ */
+@AutoConfiguration(after = { ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class })
+@ConditionalOnWebApplication
+@ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LifecycleProperties.class)
+public final class ShutdownAutoConfiguration {
+
+	/** Paths on the main port that are not traffic: the probes Boot serves there. */
+	static final List<String> PROBE_PATHS = List.of("/livez", "/readyz", "/startupz");
+
+	@Bean
+	@ConditionalOnMissingBean
+	ShutdownBudget shutdownBudget(LifecycleProperties properties, Environment environment) {
+		return ShutdownBudgetResolver.resolve(properties, environment);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	InFlightRequests inFlightRequests() {
+		return new InFlightRequests();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ShutdownCoordinator shutdownCoordinator(ShutdownBudget budget, InFlightRequests requests,
+			LifecycleProperties properties) {
+		return new ShutdownCoordinator(budget, requests, properties.getShutdown().isConnectionClose());
+	}
+
+	@Bean
+	ContextClosingListener lifecycleContextClosingListener(ApplicationContext context,
+			ApplicationAvailability availability, ShutdownCoordinator coordinator) {
+		return new ContextClosingListener(context, availability, coordinator);
+	}
+
+	@Bean
+	DrainBoundary lifecycleDrainStart(ShutdownCoordinator coordinator) {
+		return DrainBoundary.start(coordinator);
+	}
+
+	@Bean
+	DrainBoundary lifecycleDrainEnd(ShutdownCoordinator coordinator) {
+		return DrainBoundary.end(coordinator);
+	}
+
+	@Bean
+	ShutdownReporter lifecycleShutdownReporter(ShutdownCoordinator coordinator) {
+		return new ShutdownReporter(coordinator, SpringApplication.getShutdownHandlers());
+	}
+
+	@Bean
+	static BeanPostProcessor lifecycleShutdownPhaseTimeouts(ObjectProvider<ShutdownBudget> budget,
+			Environment environment) {
+		return new ShutdownPhaseTimeouts(budget, environment);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	static class ServletRequestTrackingConfiguration {
+
+		@Bean
+		FilterRegistrationBean<InFlightRequestFilter> lifecycleInFlightRequestFilter(ShutdownCoordinator coordinator,
+				Environment environment) {
+			String actuatorPath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+			List<String> untracked = new ArrayList<>(PROBE_PATHS);
+			untracked.add(actuatorPath);
+			FilterRegistrationBean<InFlightRequestFilter> registration = new FilterRegistrationBean<>(
+					new InFlightRequestFilter(coordinator, untracked));
+			// First in the chain: it must see every request, including those other filters reject.
+			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			return registration;
+		}
+
+	}
+
+	/**
+	 * Bounds Boot's graceful drain by the drain timeout, and derives
+	 * {@code spring.lifecycle.timeout-per-shutdown-phase} from the budget unless the user
+	 * set it.
+	 */
+	static final class ShutdownPhaseTimeouts implements BeanPostProcessor {
+
+		private final ObjectProvider<ShutdownBudget> budget;
+
+		private final Environment environment;
+
+		ShutdownPhaseTimeouts(ObjectProvider<ShutdownBudget> budget, Environment environment) {
+			this.budget = budget;
+			this.environment = environment;
+		}
+
+		@Override
+		public Object postProcessBeforeInitialization(Object bean, String beanName) {
+			if (bean instanceof DefaultLifecycleProcessor processor) {
+				long drainTimeout = this.budget.getObject().drainTimeout().value().toMillis();
+				processor.setTimeoutForShutdownPhase(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE,
+						drainTimeout);
+				Duration userTimeout = ShutdownBudgetResolver.userPhaseTimeout(this.environment);
+				if (userTimeout == null) {
+					processor.setTimeoutPerShutdownPhase(drainTimeout);
+				}
+			}
+			return bean;
+		}
+
+	}
+
+}

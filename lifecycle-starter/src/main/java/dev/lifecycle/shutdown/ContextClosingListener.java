@@ -1,0 +1,72 @@
+package dev.lifecycle.shutdown;
+
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.SmartApplicationListener;
+import org.springframework.core.Ordered;
+
+/**
+ * Starts the shutdown sequence when the application context starts closing: refuses
+ * traffic, then holds the closing thread for the delay.
+ * <p>
+ * Why a {@link ContextClosedEvent} listener at the highest precedence rather than a
+ * {@code SmartLifecycle} above {@code WebServerGracefulShutdownLifecycle}: Spring's
+ * executors and schedulers shut down early on that same event, and lifecycle beans in the
+ * default phase (message listeners, schedulers) stop before any lower phase. Running the
+ * delay first keeps the whole application, {@code @Async} and async MVC included, working
+ * while traffic still arrives. It is Boot's own close sequence (run by its shutdown hook on
+ * SIGTERM), not a JVM shutdown hook of ours.
+ */
+public final class ContextClosingListener implements SmartApplicationListener {
+
+	private final ApplicationContext context;
+
+	private final ApplicationAvailability availability;
+
+	private final ShutdownCoordinator coordinator;
+
+	private volatile boolean acceptedTraffic;
+
+	public ContextClosingListener(ApplicationContext context, ApplicationAvailability availability,
+			ShutdownCoordinator coordinator) {
+		this.context = context;
+		this.availability = availability;
+		this.coordinator = coordinator;
+	}
+
+	@Override
+	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+		return ContextClosedEvent.class.isAssignableFrom(eventType)
+				|| AvailabilityChangeEvent.class.isAssignableFrom(eventType);
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEvent event) {
+		if (event instanceof AvailabilityChangeEvent<?> change && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+			this.acceptedTraffic = true;
+		}
+		// A child context (the management server on its own port) closing is not our shutdown.
+		if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
+			onClose();
+		}
+	}
+
+	private void onClose() {
+		// Boot's web server contexts publish this themselves just before; other contexts do not.
+		if (this.availability.getReadinessState() != ReadinessState.REFUSING_TRAFFIC) {
+			AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
+		}
+		this.coordinator.refuse();
+		this.coordinator.delay(this.acceptedTraffic);
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+}

@@ -1,0 +1,57 @@
+package dev.lifecycle.shutdown;
+
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Marks where Boot's graceful shutdown begins and ends. Lifecycle beans stop in
+ * descending phase order, so a bean one phase above
+ * {@link WebServerGracefulShutdownLifecycle} stops just before the web server stops
+ * accepting, and one a phase below stops once the drain completed or timed out.
+ */
+public final class DrainBoundary implements SmartLifecycle {
+
+	private final int phase;
+
+	private final Runnable onStop;
+
+	private volatile boolean running;
+
+	private DrainBoundary(int phase, Runnable onStop) {
+		this.phase = phase;
+		this.onStop = onStop;
+	}
+
+	/** Stops just before the web server stops accepting. */
+	public static DrainBoundary start(ShutdownCoordinator coordinator) {
+		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1,
+				coordinator::drainStarted);
+	}
+
+	/** Stops once the drain completed or its timeout ran out. */
+	public static DrainBoundary end(ShutdownCoordinator coordinator) {
+		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1, coordinator::drainEnded);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.onStop.run();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return this.phase;
+	}
+
+}

@@ -1,0 +1,107 @@
+package dev.lifecycle.shutdown;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The requests the application is serving right now. A web stack adapter calls
+ * {@link #begin} when a request arrives and {@link Request#end()} when its response is
+ * complete, including for asynchronous and failed requests.
+ */
+public final class InFlightRequests {
+
+	private final Set<Request> running = ConcurrentHashMap.newKeySet();
+
+	private final LongAdder started = new LongAdder();
+
+	private final LongAdder completed = new LongAdder();
+
+	private volatile long lastArrivalNanos = System.nanoTime();
+
+	/** Records the arrival of a request and returns the handle that ends it. */
+	public Request begin(String method, String path) {
+		long now = System.nanoTime();
+		Request request = new Request(method, path, now);
+		this.lastArrivalNanos = now;
+		this.started.increment();
+		this.running.add(request);
+		return request;
+	}
+
+	/** Number of requests being served now. */
+	public int count() {
+		return this.running.size();
+	}
+
+	/** Requests started since this instance was created. */
+	public long started() {
+		return this.started.sum();
+	}
+
+	/** Requests completed since this instance was created. */
+	public long completed() {
+		return this.completed.sum();
+	}
+
+	/** {@link System#nanoTime()} of the most recent arrival. */
+	long lastArrivalNanos() {
+		return this.lastArrivalNanos;
+	}
+
+	/** The requests being served now, oldest first. */
+	public List<Request> snapshot() {
+		List<Request> requests = new ArrayList<>(this.running);
+		requests.sort(Comparator.comparingLong((request) -> request.startNanos));
+		return requests;
+	}
+
+	/**
+	 * One request in flight. Identity matters: two requests for the same path are two
+	 * entries.
+	 */
+	public final class Request {
+
+		private final String method;
+
+		private final String path;
+
+		private final long startNanos;
+
+		private Request(String method, String path, long startNanos) {
+			this.method = method;
+			this.path = path;
+			this.startNanos = startNanos;
+		}
+
+		public String method() {
+			return this.method;
+		}
+
+		public String path() {
+			return this.path;
+		}
+
+		public Duration age() {
+			return Duration.ofNanos(System.nanoTime() - this.startNanos);
+		}
+
+		/** Marks the response complete. Safe to call more than once. */
+		public void end() {
+			if (InFlightRequests.this.running.remove(this)) {
+				InFlightRequests.this.completed.increment();
+			}
+		}
+
+		@Override
+		public String toString() {
+			return this.method + " " + this.path;
+		}
+
+	}
+
+}

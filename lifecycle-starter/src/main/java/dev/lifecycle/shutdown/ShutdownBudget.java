@@ -1,0 +1,57 @@
+package dev.lifecycle.shutdown;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How the shutdown sequence spends the time Kubernetes gives a stopping pod, with where
+ * each value came from.
+ *
+ * @param terminationGracePeriod time between SIGTERM and SIGKILL
+ * @param delay longest time to keep serving after readiness flips
+ * @param quietPeriod ends the delay early once no request arrived for this long, if set
+ * @param drainTimeout longest wait for in-flight requests
+ * @param margin time kept for the rest of the context to close
+ */
+public record ShutdownBudget(Setting terminationGracePeriod, Setting delay, @Nullable Setting quietPeriod,
+		Setting drainTimeout, Setting margin) {
+
+	/** Delay, drain timeout and margin together: what must fit in the grace period. */
+	public Duration planned() {
+		return this.delay.value().plus(this.drainTimeout.value()).plus(this.margin.value());
+	}
+
+	/** Whether the plan leaves Kubernetes no reason to SIGKILL the pod. */
+	public boolean fitsGracePeriod() {
+		return planned().compareTo(this.terminationGracePeriod.value()) <= 0;
+	}
+
+	/**
+	 * One value of the budget.
+	 *
+	 * @param property the property that sets it
+	 * @param value the value in force
+	 * @param source where the value came from: a default, a derivation or the origin of
+	 * the user's setting
+	 */
+	public record Setting(String property, Duration value, String source) {
+
+		/** The value as a user would write it in a property: {@code 30s}, {@code 500ms}. */
+		public String formatted() {
+			return format(this.value);
+		}
+
+		@Override
+		public String toString() {
+			return this.property + " (" + formatted() + ", " + this.source + ")";
+		}
+
+		public static String format(Duration duration) {
+			long millis = duration.toMillis();
+			return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+		}
+
+	}
+
+}

@@ -1,0 +1,250 @@
+package dev.lifecycle.shutdown;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.lifecycle.shutdown.ShutdownReport.AbandonedRequest;
+import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
+
+/**
+ * Runs the shutdown sequence and keeps its timeline. The Spring glue in this package
+ * calls it at each boundary; web stack adapters ask it whether to close connections.
+ *
+ * <pre>
+ * context close ──► refuse() ──► delay() ──► drainStarted() ──► drainEnded() ──► complete()
+ *  (closing thread)   readiness     blocks up     Boot's graceful     abandon what     report
+ *                     503           to delay      shutdown begins     still runs
+ * </pre>
+ */
+public final class ShutdownCoordinator {
+
+	private static final Log logger = LogFactory.getLog(ShutdownCoordinator.class);
+
+	private final ShutdownBudget budget;
+
+	private final InFlightRequests requests;
+
+	private final boolean connectionCloseEnabled;
+
+	private final Map<ShutdownPhase, Long> phaseNanos = new EnumMap<>(ShutdownPhase.class);
+
+	private volatile ShutdownPhase phase = ShutdownPhase.SERVING;
+
+	private volatile boolean closingConnections;
+
+	private long startedNanos;
+
+	private Instant started = Instant.EPOCH;
+
+	private DelayEnd delayEnd = DelayEnd.NONE;
+
+	private long arrivalsBeforeDelay;
+
+	private long servedDuringDelay;
+
+	private long completedBeforeDrain;
+
+	private long drained;
+
+	private List<AbandonedRequest> abandoned = List.of();
+
+	private volatile @Nullable ShutdownReport lastReport;
+
+	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, boolean connectionCloseEnabled) {
+		this.budget = budget;
+		this.requests = requests;
+		this.connectionCloseEnabled = connectionCloseEnabled;
+	}
+
+	/** Whether responses should carry {@code Connection: close} now. */
+	public boolean closesConnections() {
+		return this.closingConnections;
+	}
+
+	public ShutdownPhase phase() {
+		return this.phase;
+	}
+
+	public ShutdownBudget budget() {
+		return this.budget;
+	}
+
+	public InFlightRequests requests() {
+		return this.requests;
+	}
+
+	/** The report of the shutdown of this process, once it is complete. */
+	public @Nullable ShutdownReport lastReport() {
+		return this.lastReport;
+	}
+
+	/** Phase 1: the context started closing and readiness refuses traffic. */
+	synchronized void refuse() {
+		if (this.phase != ShutdownPhase.SERVING) {
+			return;
+		}
+		this.startedNanos = System.nanoTime();
+		this.started = Instant.now();
+		enter(ShutdownPhase.REFUSE);
+		this.closingConnections = this.connectionCloseEnabled;
+		logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
+	}
+
+	/**
+	 * Phase 2: keep serving while load balancers stop routing here. Blocks the closing
+	 * thread for at most the configured delay.
+	 * @param everAcceptedTraffic whether readiness was ever ACCEPTING_TRAFFIC; if not, no
+	 * load balancer routes here and the delay is skipped
+	 */
+	void delay(boolean everAcceptedTraffic) {
+		synchronized (this) {
+			if (this.phase != ShutdownPhase.REFUSE) {
+				return;
+			}
+			enter(ShutdownPhase.DELAY);
+			this.arrivalsBeforeDelay = this.requests.started();
+		}
+		Duration delay = this.budget.delay().value();
+		DelayEnd end;
+		if (!everAcceptedTraffic) {
+			end = DelayEnd.SKIPPED_NEVER_READY;
+		}
+		else if (delay.isZero()) {
+			end = DelayEnd.NONE;
+		}
+		else {
+			logger.info("Serving for up to " + this.budget.delay().formatted()
+					+ " more while load balancers stop routing here"
+					+ ((this.budget.quietPeriod() != null)
+							? " (or until no request arrived for " + this.budget.quietPeriod().formatted() + ")"
+							: ""));
+			end = awaitDelay(delay);
+		}
+		synchronized (this) {
+			this.delayEnd = end;
+			this.servedDuringDelay = this.requests.started() - this.arrivalsBeforeDelay;
+		}
+	}
+
+	private DelayEnd awaitDelay(Duration delay) {
+		long delayStart = System.nanoTime();
+		long deadline = delayStart + delay.toNanos();
+		ShutdownBudget.Setting quietPeriod = this.budget.quietPeriod();
+		try {
+			while (true) {
+				long now = System.nanoTime();
+				long wait = deadline - now;
+				if (wait <= 0) {
+					return DelayEnd.ELAPSED;
+				}
+				if (quietPeriod != null) {
+					long quietSince = Math.max(delayStart, this.requests.lastArrivalNanos());
+					long quietLeft = quietSince + quietPeriod.value().toNanos() - now;
+					if (quietLeft <= 0) {
+						return DelayEnd.QUIET;
+					}
+					wait = Math.min(wait, quietLeft);
+				}
+				TimeUnit.NANOSECONDS.sleep(wait);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return DelayEnd.INTERRUPTED;
+		}
+	}
+
+	/** Phase 3: Boot's graceful shutdown is about to stop accepting and drain. */
+	synchronized void drainStarted() {
+		if (this.phase != ShutdownPhase.DELAY && this.phase != ShutdownPhase.REFUSE) {
+			return;
+		}
+		enter(ShutdownPhase.DRAIN);
+		this.completedBeforeDrain = this.requests.completed();
+		int inFlight = this.requests.count();
+		if (inFlight > 0) {
+			logger.info("Draining " + inFlight + " in-flight request(s) for up to "
+					+ this.budget.drainTimeout().formatted());
+		}
+	}
+
+	/** Phase 4: the drain is over; whatever still runs is abandoned. */
+	synchronized void drainEnded() {
+		if (this.phase != ShutdownPhase.DRAIN) {
+			return;
+		}
+		enter(ShutdownPhase.ABANDON);
+		this.drained = this.requests.completed() - this.completedBeforeDrain;
+		List<AbandonedRequest> cut = new ArrayList<>();
+		for (InFlightRequests.Request request : this.requests.snapshot()) {
+			AbandonedRequest abandonedRequest = new AbandonedRequest(request.method(), request.path(), request.age());
+			cut.add(abandonedRequest);
+			logger.warn("Abandoned " + abandonedRequest + ": still running when the drain timeout ("
+					+ this.budget.drainTimeout().formatted() + ") ran out");
+		}
+		this.abandoned = Collections.unmodifiableList(cut);
+		enter(ShutdownPhase.CLOSE);
+	}
+
+	/**
+	 * Phase 6: the context is closed. Writes the report once.
+	 * @return the report, or {@code null} if no shutdown began or it was already reported
+	 */
+	public synchronized @Nullable ShutdownReport complete() {
+		if (this.phase == ShutdownPhase.SERVING || this.phase == ShutdownPhase.COMPLETE) {
+			return null;
+		}
+		long now = System.nanoTime();
+		enter(ShutdownPhase.COMPLETE);
+		ShutdownReport report = new ShutdownReport(this.started, timeline(), Duration.ofNanos(now - this.startedNanos),
+				this.budget.terminationGracePeriod().value(), between(ShutdownPhase.DELAY, ShutdownPhase.DRAIN),
+				this.delayEnd, this.servedDuringDelay, between(ShutdownPhase.DRAIN, ShutdownPhase.ABANDON),
+				this.drained, this.abandoned, between(ShutdownPhase.CLOSE, ShutdownPhase.COMPLETE));
+		this.lastReport = report;
+		if (report.withinBudget()) {
+			logger.info(report.summary());
+		}
+		else {
+			logger.warn(report.summary() + "; over budget, Kubernetes would have killed the pod");
+		}
+		return report;
+	}
+
+	private void enter(ShutdownPhase next) {
+		this.phaseNanos.put(next, System.nanoTime());
+		this.phase = next;
+	}
+
+	/** Time from the start of one phase to the start of a later one, zero if skipped. */
+	private Duration between(ShutdownPhase from, ShutdownPhase to) {
+		Long start = this.phaseNanos.get(from);
+		Long end = nextRecorded(from, to);
+		return (start != null && end != null) ? Duration.ofNanos(end - start) : Duration.ZERO;
+	}
+
+	private @Nullable Long nextRecorded(ShutdownPhase from, ShutdownPhase to) {
+		for (ShutdownPhase candidate : ShutdownPhase.values()) {
+			if (candidate.compareTo(from) > 0 && candidate.compareTo(to) >= 0 && this.phaseNanos.containsKey(candidate)) {
+				return this.phaseNanos.get(candidate);
+			}
+		}
+		return null;
+	}
+
+	private Map<ShutdownPhase, Instant> timeline() {
+		Map<ShutdownPhase, Instant> timeline = new EnumMap<>(ShutdownPhase.class);
+		this.phaseNanos.forEach((phase, nanos) -> timeline.put(phase, this.started.plusNanos(nanos - this.startedNanos)));
+		return Collections.unmodifiableMap(timeline);
+	}
+
+}

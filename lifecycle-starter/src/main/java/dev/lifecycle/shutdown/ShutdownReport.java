@@ -1,0 +1,94 @@
+package dev.lifecycle.shutdown;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What happened during one shutdown, for operators: a log line, metrics and the
+ * {@code lifecycle} endpoint are made from it.
+ *
+ * @param started when the context started closing
+ * @param phases when each phase began
+ * @param total from the start of the close to the end of the close phase
+ * @param budget the termination grace period the shutdown had to fit in
+ * @param delay how long the application kept serving after readiness flipped
+ * @param delayEnd why the delay ended
+ * @param servedDuringDelay requests that arrived during the delay
+ * @param drain how long the drain phase lasted
+ * @param drained requests that completed during the drain
+ * @param abandoned requests still running when the drain timeout ran out
+ * @param close how long the rest of the context took to close
+ */
+public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases, Duration total, Duration budget,
+		Duration delay, DelayEnd delayEnd, long servedDuringDelay, Duration drain, long drained,
+		List<AbandonedRequest> abandoned, Duration close) {
+
+	/** The one line an operator reads to know how this instance stopped. */
+	public String summary() {
+		return "Shutdown complete in " + human(this.total) + " (budget " + human(this.budget) + "): refuse +"
+				+ human(Duration.between(this.started, this.phases.get(ShutdownPhase.REFUSE))) + ", delay "
+				+ human(this.delay) + " (" + this.delayEnd.description + ", " + this.servedDuringDelay
+				+ " requests arrived), drained " + this.drained + " in " + human(this.drain) + ", abandoned "
+				+ this.abandoned.size() + ", close " + human(this.close);
+	}
+
+	/** Whether the shutdown ended within the termination grace period. */
+	public boolean withinBudget() {
+		return this.total.compareTo(this.budget) <= 0;
+	}
+
+	static String human(Duration duration) {
+		long millis = duration.toMillis();
+		if (millis < 1000) {
+			return millis + " ms";
+		}
+		double seconds = millis / 1000.0;
+		return (seconds == Math.rint(seconds)) ? ((long) seconds) + " s" : String.format(Locale.ROOT, "%.1f s", seconds);
+	}
+
+	/** Why the delay phase ended. */
+	public enum DelayEnd {
+
+		/** The full delay elapsed. */
+		ELAPSED("elapsed"),
+
+		/** No request arrived for the quiet period. */
+		QUIET("quiet period reached"),
+
+		/** The application never accepted traffic, so nothing had to move away. */
+		SKIPPED_NEVER_READY("skipped, never ready"),
+
+		/** The delay is zero. */
+		NONE("none"),
+
+		/** The closing thread was interrupted. */
+		INTERRUPTED("interrupted");
+
+		private final String description;
+
+		DelayEnd(String description) {
+			this.description = description;
+		}
+
+	}
+
+	/**
+	 * A request cut at the end of the drain.
+	 *
+	 * @param method HTTP method
+	 * @param path request path, without the query string
+	 * @param age how long it had been running when it was abandoned
+	 */
+	public record AbandonedRequest(String method, String path, Duration age) {
+
+		@Override
+		public String toString() {
+			return this.method + " " + this.path + " after " + human(this.age);
+		}
+
+	}
+
+}

@@ -1,0 +1,102 @@
+package dev.lifecycle.shutdown.servlet;
+
+import java.io.IOException;
+import java.util.List;
+
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+
+/**
+ * Tracks each request of the servlet stack from arrival to the end of its response
+ * (asynchronous requests included), and asks keep-alive clients to reconnect elsewhere
+ * once shutdown has begun.
+ */
+public final class InFlightRequestFilter extends OncePerRequestFilter {
+
+	private final ShutdownCoordinator coordinator;
+
+	private final InFlightRequests requests;
+
+	private final List<String> untrackedPathPrefixes;
+
+	/**
+	 * @param coordinator decides when responses carry {@code Connection: close}
+	 * @param untrackedPathPrefixes paths that are not traffic (probes, actuator): they
+	 * neither count as in-flight nor break the quiet period
+	 */
+	public InFlightRequestFilter(ShutdownCoordinator coordinator, List<String> untrackedPathPrefixes) {
+		this.coordinator = coordinator;
+		this.requests = coordinator.requests();
+		this.untrackedPathPrefixes = List.copyOf(untrackedPathPrefixes);
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		if (this.coordinator.closesConnections()) {
+			response.setHeader(HttpHeaders.CONNECTION, "close");
+		}
+		if (isUntracked(request)) {
+			chain.doFilter(request, response);
+			return;
+		}
+		InFlightRequests.Request tracked = this.requests.begin(request.getMethod(), request.getRequestURI());
+		try {
+			chain.doFilter(request, response);
+		}
+		finally {
+			if (request.isAsyncStarted()) {
+				request.getAsyncContext().addListener(new EndOnAsyncCompletion(tracked));
+			}
+			else {
+				tracked.end();
+			}
+		}
+	}
+
+	private boolean isUntracked(HttpServletRequest request) {
+		String path = request.getRequestURI();
+		for (String prefix : this.untrackedPathPrefixes) {
+			if (path.equals(prefix) || path.startsWith(prefix) && path.charAt(prefix.length()) == '/') {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private record EndOnAsyncCompletion(InFlightRequests.Request tracked) implements AsyncListener {
+
+		@Override
+		public void onComplete(AsyncEvent event) {
+			this.tracked.end();
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+			// The container still completes the request (error dispatch) and calls onComplete.
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+			this.tracked.end();
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+			// A new async cycle drops the listeners of the previous one.
+			event.getAsyncContext().addListener(this);
+		}
+
+	}
+
+}
