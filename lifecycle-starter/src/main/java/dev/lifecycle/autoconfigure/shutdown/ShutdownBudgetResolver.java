@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.PropertySourceOrigin;
 import org.springframework.boot.web.server.Shutdown;
 import org.springframework.core.env.Environment;
 
@@ -181,8 +183,11 @@ final class ShutdownBudgetResolver {
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
 			ConfigurationProperty configured = source.getConfigurationProperty(name);
 			if (configured != null) {
-				return (configured.getOrigin() != null) ? "from " + configured.getOrigin()
-						: "from " + source.getUnderlyingSource();
+				Origin origin = configured.getOrigin();
+				if (origin instanceof PropertySourceOrigin propertySourceOrigin) {
+					return "from property source \"" + propertySourceOrigin.getPropertySource().getName() + "\"";
+				}
+				return "from " + ((origin != null) ? origin : source.getUnderlyingSource());
 			}
 		}
 		return null;

@@ -1,0 +1,139 @@
+package dev.lifecycle.shutdown;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.lifecycle.shutdown.ShutdownBudget.Setting;
+import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ShutdownCoordinatorTests {
+
+	private final InFlightRequests requests = new InFlightRequests();
+
+	private final ScheduledExecutorService clients = Executors.newSingleThreadScheduledExecutor();
+
+	@AfterEach
+	void stopClients() {
+		this.clients.shutdownNow();
+	}
+
+	@Test
+	void phasesFollowTheSequenceAndTheReportTellsTheStory() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ofMillis(200), null);
+		InFlightRequests.Request slow = this.requests.begin("GET", "/work");
+		coordinator.refuse();
+		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.REFUSE);
+		assertThat(coordinator.closesConnections()).isTrue();
+		coordinator.delay(true);
+		coordinator.drainStarted();
+		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.DRAIN);
+		slow.end();
+		coordinator.drainEnded();
+		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.CLOSE);
+		ShutdownReport report = coordinator.complete();
+		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.COMPLETE);
+		assertThat(report.delay()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+		assertThat(report.delayEnd()).isEqualTo(DelayEnd.ELAPSED);
+		assertThat(report.drained()).isEqualTo(1);
+		assertThat(report.abandoned()).isEmpty();
+		assertThat(report.phases().keySet()).containsExactly(ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
+				ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.CLOSE, ShutdownPhase.COMPLETE);
+		assertThat(report.summary()).matches("Shutdown complete in \\d+ ms \\(budget 30 s\\): refuse \\+0 ms, "
+				+ "delay 2\\d\\d ms \\(elapsed, 0 requests arrived\\), drained 1 in \\d+ ms, abandoned 0, close \\d+ ms");
+		assertThat(coordinator.complete()).as("reported once").isNull();
+		assertThat(coordinator.lastReport()).isSameAs(report);
+	}
+
+	@Test
+	void requestsStillRunningWhenTheDrainEndsAreAbandonedWithMethodPathAndAge() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
+		this.requests.begin("POST", "/orders");
+		coordinator.refuse();
+		coordinator.delay(true);
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		ShutdownReport report = coordinator.complete();
+		assertThat(report.abandoned()).singleElement().satisfies((abandoned) -> {
+			assertThat(abandoned.method()).isEqualTo("POST");
+			assertThat(abandoned.path()).isEqualTo("/orders");
+			assertThat(abandoned.age()).isPositive();
+		});
+		assertThat(report.drained()).isZero();
+		assertThat(report.delayEnd()).isEqualTo(DelayEnd.NONE);
+	}
+
+	@Test
+	void quietPeriodEndsTheDelayEarlyWhenNoRequestArrives() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ofSeconds(20), Duration.ofMillis(200));
+		coordinator.refuse();
+		long start = System.nanoTime();
+		coordinator.delay(true);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		assertThat(coordinator.complete().delayEnd()).isEqualTo(DelayEnd.QUIET);
+	}
+
+	@Test
+	void arrivingRequestsHoldTheDelayUntilItsEnd() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ofMillis(800), Duration.ofMillis(300));
+		this.clients.scheduleAtFixedRate(() -> this.requests.begin("GET", "/hello").end(), 0, 50,
+				TimeUnit.MILLISECONDS);
+		coordinator.refuse();
+		coordinator.delay(true);
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		ShutdownReport report = coordinator.complete();
+		assertThat(report.delayEnd()).isEqualTo(DelayEnd.ELAPSED);
+		assertThat(report.delay()).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+		assertThat(report.servedDuringDelay()).isGreaterThan(3);
+	}
+
+	@Test
+	void anApplicationThatNeverAcceptedTrafficSkipsTheDelay() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ofSeconds(20), null);
+		coordinator.refuse();
+		long start = System.nanoTime();
+		coordinator.delay(false);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		assertThat(coordinator.complete().delayEnd()).isEqualTo(DelayEnd.SKIPPED_NEVER_READY);
+	}
+
+	@Test
+	void connectionCloseCanBeTurnedOff() {
+		ShutdownCoordinator coordinator = new ShutdownCoordinator(budget(Duration.ZERO, null), this.requests, false);
+		coordinator.refuse();
+		assertThat(coordinator.closesConnections()).isFalse();
+	}
+
+	@Test
+	void drainBoundariesOutsideAShutdownDoNothing() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.SERVING);
+		assertThat(coordinator.complete()).isNull();
+	}
+
+	private ShutdownCoordinator coordinator(Duration delay, Duration quietPeriod) {
+		return new ShutdownCoordinator(budget(delay, quietPeriod), this.requests, true);
+	}
+
+	private static ShutdownBudget budget(Duration delay, Duration quietPeriod) {
+		return new ShutdownBudget(new Setting("lifecycle.termination-grace-period", Duration.ofSeconds(30), "default"),
+				new Setting("lifecycle.shutdown.delay", delay, "test"),
+				(quietPeriod != null) ? new Setting("lifecycle.shutdown.quiet-period", quietPeriod, "test") : null,
+				new Setting("lifecycle.shutdown.drain-timeout", Duration.ofSeconds(20), "test"),
+				new Setting("lifecycle.shutdown.margin", Duration.ofSeconds(2), "default"));
+	}
+
+}
