@@ -185,6 +185,9 @@ final class ShutdownBudgetResolver {
 			if (configured != null) {
 				Origin origin = configured.getOrigin();
 				if (origin instanceof PropertySourceOrigin propertySourceOrigin) {
+					if (propertySourceOrigin.getOrigin() != null) {
+						return "from " + propertySourceOrigin.getOrigin();
+					}
 					return "from property source \"" + propertySourceOrigin.getPropertySource().getName() + "\"";
 				}
 				return "from " + ((origin != null) ? origin : source.getUnderlyingSource());

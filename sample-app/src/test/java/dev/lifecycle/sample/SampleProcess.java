@@ -1,0 +1,143 @@
+package dev.lifecycle.sample;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The packaged sample application running as its own JVM, as Kubernetes would run it.
+ */
+final class SampleProcess implements AutoCloseable {
+
+	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+	private final Process process;
+
+	private final Path output;
+
+	private final int port;
+
+	private SampleProcess(Process process, Path output, int port) {
+		this.process = process;
+		this.output = output;
+		this.port = port;
+	}
+
+	static SampleProcess start(String... properties) throws IOException, InterruptedException {
+		String jar = System.getProperty("sample.jar");
+		if (jar == null || !Files.exists(Path.of(jar))) {
+			throw new IllegalStateException("Run through Maven's verify phase: the packaged jar is missing (" + jar + ")");
+		}
+		int port = freePort();
+		Path output = Files.createTempFile("sample-app-", ".log");
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-jar", jar, "--server.port=" + port));
+		for (String property : properties) {
+			command.add("--" + property);
+		}
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(output.toFile())
+			.start();
+		SampleProcess sample = new SampleProcess(process, output, port);
+		sample.awaitReady();
+		return sample;
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	HttpExchange get(String path) throws IOException {
+		return HttpExchange.get(this.port, path, Duration.ofSeconds(10));
+	}
+
+	/** Sends SIGTERM, as the kubelet does, and returns the moment it was sent. */
+	long terminate() {
+		long sent = System.nanoTime();
+		this.process.toHandle().destroy();
+		return sent;
+	}
+
+	boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	int awaitExit(Duration timeout) throws InterruptedException {
+		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			throw new AssertionError("Process still running after " + timeout + ":\n" + output());
+		}
+		return this.process.exitValue();
+	}
+
+	/** Whether a new TCP connection to the application's port is refused now. */
+	boolean refusesConnections() {
+		try {
+			get("/hello");
+			return false;
+		}
+		catch (ConnectException ex) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	String output() {
+		try {
+			return Files.readString(this.output);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.process.destroyForcibly();
+		Files.deleteIfExists(this.output);
+	}
+
+	private void awaitReady() throws InterruptedException {
+		boolean ready = await(STARTUP_TIMEOUT, () -> {
+			if (!this.process.isAlive()) {
+				throw new AssertionError("Sample app exited during start-up:\n" + output());
+			}
+			try {
+				return get("/readyz").status() == 200;
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		});
+		if (!ready) {
+			throw new AssertionError("Sample app not ready after " + STARTUP_TIMEOUT + ":\n" + output());
+		}
+	}
+
+	/** Polls a condition until it holds or the deadline passes. */
+	static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			TimeUnit.MILLISECONDS.sleep(20);
+		}
+		return condition.getAsBoolean();
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
