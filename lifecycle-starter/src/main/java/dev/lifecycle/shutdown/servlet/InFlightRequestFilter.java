@@ -43,7 +43,8 @@ public final class InFlightRequestFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		if (this.coordinator.closesConnections()) {
+		// HTTP/2 has no Connection header; its clients move on GOAWAY when the server closes.
+		if (this.coordinator.closesConnections() && request.getProtocol().startsWith("HTTP/1")) {
 			response.setHeader(HttpHeaders.CONNECTION, "close");
 		}
 		if (isUntracked(request)) {
