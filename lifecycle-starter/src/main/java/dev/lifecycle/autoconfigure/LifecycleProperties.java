@@ -26,6 +26,8 @@ public class LifecycleProperties {
 
 	private final Shutdown shutdown = new Shutdown();
 
+	private final Probes probes = new Probes();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -44,6 +46,10 @@ public class LifecycleProperties {
 
 	public Shutdown getShutdown() {
 		return this.shutdown;
+	}
+
+	public Probes getProbes() {
+		return this.probes;
 	}
 
 	public static class Shutdown {
@@ -118,6 +124,47 @@ public class LifecycleProperties {
 
 		public void setConnectionClose(boolean connectionClose) {
 			this.connectionClose = connectionClose;
+		}
+
+	}
+
+	public static class Probes {
+
+		/**
+		 * Whether to configure the startup, liveness and readiness health groups and
+		 * their main-port paths /startupz, /livez and /readyz.
+		 */
+		private boolean enabled = true;
+
+		private final Liveness liveness = new Liveness();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Liveness getLiveness() {
+			return this.liveness;
+		}
+
+		public static class Liveness {
+
+			/**
+			 * Whether liveness goes DOWN when threads of the JVM are deadlocked.
+			 */
+			private boolean deadlockCheck = true;
+
+			public boolean isDeadlockCheck() {
+				return this.deadlockCheck;
+			}
+
+			public void setDeadlockCheck(boolean deadlockCheck) {
+				this.deadlockCheck = deadlockCheck;
+			}
+
 		}
 
 	}

@@ -38,7 +38,7 @@ final class SampleProcess implements AutoCloseable {
 		int port = freePort();
 		Path output = Files.createTempFile("sample-app-", ".log");
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-jar", jar, "--server.port=" + port));
+				"-jar", jar, "--server.port=" + port, "--management.server.port=" + freePort()));
 		for (String property : properties) {
 			command.add("--" + property);
 		}

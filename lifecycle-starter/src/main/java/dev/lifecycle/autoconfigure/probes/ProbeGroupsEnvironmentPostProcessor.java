@@ -1,0 +1,60 @@
+package dev.lifecycle.autoconfigure.probes;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Gives Boot's health groups the three probes as defaults, in a property source of the
+ * lowest precedence so that any Boot property the user sets still wins:
+ * {@code liveness}, {@code readiness} and {@code startup}, each with its own members, no
+ * details or components, and a path on the main port ({@code /livez}, {@code /readyz},
+ * {@code /startupz}).
+ */
+public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+	static final String PROPERTY_SOURCE_NAME = "lifecycleProbeDefaults";
+
+	private static final String GROUP = "management.endpoint.health.group.";
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		if (!ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator", getClass().getClassLoader())
+				|| !enabled(environment, "lifecycle.enabled") || !enabled(environment, "lifecycle.probes.enabled")
+				|| !enabled(environment, "management.endpoint.health.probes.enabled")) {
+			return;
+		}
+		boolean deadlockCheck = enabled(environment, "lifecycle.probes.liveness.deadlock-check");
+		Map<String, Object> defaults = new LinkedHashMap<>();
+		probe(defaults, "liveness", deadlockCheck ? "livenessState,deadlockedThreads" : "livenessState", "/livez");
+		probe(defaults, "readiness", "readinessState", "/readyz");
+		probe(defaults, "startup", "startupState", "/startupz");
+		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
+	}
+
+	private static void probe(Map<String, Object> defaults, String group, String members, String path) {
+		defaults.put(GROUP + group + ".include", members);
+		// A probe answers with its status only, whatever the health endpoint shows.
+		defaults.put(GROUP + group + ".show-details", "never");
+		defaults.put(GROUP + group + ".show-components", "never");
+		defaults.put(GROUP + group + ".additional-path", "server:" + path);
+	}
+
+	private static boolean enabled(ConfigurableEnvironment environment, String property) {
+		return Binder.get(environment).bind(property, Boolean.class).orElse(true);
+	}
+
+	@Override
+	public int getOrder() {
+		// After the config data post-processor, so the user's files are visible.
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+}

@@ -1,0 +1,92 @@
+package dev.lifecycle.probes;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * The startup state Boot does not have: DOWN from the start until the application is
+ * ready (after every runner) and every {@link StartupCheck} is complete, then UP for good.
+ */
+public final class StartupStateHealthIndicator implements HealthIndicator, ApplicationListener<ApplicationReadyEvent> {
+
+	private static final Log logger = LogFactory.getLog(StartupStateHealthIndicator.class);
+
+	private final Map<String, StartupCheck> checks;
+
+	private final Set<String> completed = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean applicationReady;
+
+	private volatile boolean started;
+
+	/**
+	 * @param checks the user's startup checks by bean name
+	 */
+	public StartupStateHealthIndicator(Map<String, StartupCheck> checks) {
+		this.checks = Map.copyOf(checks);
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationReadyEvent event) {
+		this.applicationReady = true;
+	}
+
+	/** Whether start-up is complete; once true, it stays true. */
+	public boolean isStarted() {
+		if (this.started) {
+			return true;
+		}
+		if (!this.applicationReady) {
+			return false;
+		}
+		if (pending().isEmpty()) {
+			this.started = true;
+		}
+		return this.started;
+	}
+
+	@Override
+	public Health health() {
+		if (isStarted()) {
+			return Health.up().build();
+		}
+		if (!this.applicationReady) {
+			return Health.down().withDetail("waitingFor", "application ready").build();
+		}
+		return Health.down().withDetail("waitingFor", pending()).build();
+	}
+
+	private List<String> pending() {
+		return this.checks.entrySet()
+			.stream()
+			.filter((check) -> !this.completed.contains(check.getKey()))
+			.filter((check) -> !complete(check.getKey(), check.getValue()))
+			.map(Map.Entry::getKey)
+			.sorted()
+			.toList();
+	}
+
+	private boolean complete(String name, StartupCheck check) {
+		try {
+			if (check.isComplete()) {
+				this.completed.add(name);
+				return true;
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Startup check '" + name + "' failed; start-up stays pending", ex);
+		}
+		return false;
+	}
+
+}
