@@ -1,5 +1,7 @@
 package dev.lifecycle.probes;
 
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -7,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.health.contributor.Health;
@@ -29,6 +32,8 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 
 	private volatile boolean started;
 
+	private volatile @Nullable Duration startupTime;
+
 	/**
 	 * @param checks the user's startup checks by bean name
 	 */
@@ -39,6 +44,7 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 	@Override
 	public void onApplicationEvent(ApplicationReadyEvent event) {
 		this.applicationReady = true;
+		isStarted();
 	}
 
 	/** Whether start-up is complete; once true, it stays true. */
@@ -50,9 +56,24 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 			return false;
 		}
 		if (pending().isEmpty()) {
+			this.startupTime = Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime());
 			this.started = true;
 		}
 		return this.started;
+	}
+
+	/**
+	 * Time from the JVM's start to start-up being found complete: at
+	 * {@code ApplicationReadyEvent}, or, while startup checks are pending, at the first
+	 * startup probe that finds them complete.
+	 */
+	public @Nullable Duration startupTime() {
+		return this.startupTime;
+	}
+
+	/** Whether users hold start-up with checks of their own. */
+	public boolean hasChecks() {
+		return !this.checks.isEmpty();
 	}
 
 	@Override

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import dev.lifecycle.shutdown.ShutdownReport.AbandonedRequest;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
@@ -28,7 +29,9 @@ import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
  */
 public final class ShutdownCoordinator {
 
-	private static final Log logger = LogFactory.getLog(ShutdownCoordinator.class);
+	// SLF4J rather than commons-logging: the report's key/value pairs become fields in
+	// Boot's structured logging (ECS, Logstash, GELF).
+	private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
 
 	private final ShutdownBudget budget;
 
@@ -46,7 +49,7 @@ public final class ShutdownCoordinator {
 
 	private Instant started = Instant.EPOCH;
 
-	private DelayEnd delayEnd = DelayEnd.NONE;
+	private DelayEnd delayEnd = DelayEnd.PENDING;
 
 	private long arrivalsBeforeDelay;
 
@@ -173,8 +176,7 @@ public final class ShutdownCoordinator {
 		this.completedBeforeDrain = this.requests.completed();
 		int inFlight = this.requests.count();
 		if (inFlight > 0) {
-			logger.info("Draining " + inFlight + " in-flight request(s) for up to "
-					+ this.budget.drainTimeout().formatted());
+			logger.info("Draining {} in-flight request(s) for up to {}", inFlight, this.budget.drainTimeout().formatted());
 		}
 	}
 
@@ -189,8 +191,8 @@ public final class ShutdownCoordinator {
 		for (InFlightRequests.Request request : this.requests.snapshot()) {
 			AbandonedRequest abandonedRequest = new AbandonedRequest(request.method(), request.path(), request.age());
 			cut.add(abandonedRequest);
-			logger.warn("Abandoned " + abandonedRequest + ": still running when the drain timeout ("
-					+ this.budget.drainTimeout().formatted() + ") ran out");
+			logger.warn("Abandoned {}: still running when the drain timeout ({}) ran out", abandonedRequest,
+					this.budget.drainTimeout().formatted());
 		}
 		this.abandoned = Collections.unmodifiableList(cut);
 		enter(ShutdownPhase.CLOSE);
@@ -204,20 +206,62 @@ public final class ShutdownCoordinator {
 		if (this.phase == ShutdownPhase.SERVING || this.phase == ShutdownPhase.COMPLETE) {
 			return null;
 		}
-		long now = System.nanoTime();
 		enter(ShutdownPhase.COMPLETE);
-		ShutdownReport report = new ShutdownReport(this.started, timeline(), Duration.ofNanos(now - this.startedNanos),
-				this.budget.terminationGracePeriod().value(), between(ShutdownPhase.DELAY, ShutdownPhase.DRAIN),
-				this.delayEnd, this.servedDuringDelay, between(ShutdownPhase.DRAIN, ShutdownPhase.ABANDON),
-				this.drained, this.abandoned, between(ShutdownPhase.CLOSE, ShutdownPhase.COMPLETE));
+		ShutdownReport report = progress();
 		this.lastReport = report;
-		if (report.withinBudget()) {
-			logger.info(report.summary());
-		}
-		else {
-			logger.warn(report.summary() + "; over budget, Kubernetes would have killed the pod");
-		}
+		LoggingEventBuilder event = report.withinBudget() ? logger.atInfo() : logger.atWarn();
+		report.fields().forEach(event::addKeyValue);
+		event.log(report.withinBudget() ? report.summary()
+				: report.summary() + "; over budget, Kubernetes would have killed the pod");
 		return report;
+	}
+
+	/**
+	 * The shutdown so far: the phases reached, with the current one counted up to now.
+	 * @return the progress, or {@code null} while the application is serving
+	 */
+	public synchronized @Nullable ShutdownReport progress() {
+		if (this.phase == ShutdownPhase.SERVING) {
+			return null;
+		}
+		long now = System.nanoTime();
+		return new ShutdownReport(this.started, timeline(), Duration.ofNanos(now - this.startedNanos),
+				this.budget.terminationGracePeriod().value(), phaseDuration(ShutdownPhase.DELAY, now), this.delayEnd,
+				servedDuringDelay(), phaseDuration(ShutdownPhase.DRAIN, now), drained(), this.abandoned,
+				phaseDuration(ShutdownPhase.CLOSE, now));
+	}
+
+	/** How long a phase lasted, or has lasted so far; zero if it was not reached. */
+	public synchronized Duration phaseDuration(ShutdownPhase phase) {
+		return phaseDuration(phase, System.nanoTime());
+	}
+
+	/** Time since the shutdown began, up to its completion; zero while serving. */
+	public synchronized Duration elapsed() {
+		if (this.phase == ShutdownPhase.SERVING) {
+			return Duration.ZERO;
+		}
+		long end = this.phaseNanos.getOrDefault(ShutdownPhase.COMPLETE, System.nanoTime());
+		return Duration.ofNanos(end - this.startedNanos);
+	}
+
+	/** Requests that arrived during the delay, so far. */
+	public synchronized long servedDuringDelay() {
+		if (this.phase == ShutdownPhase.DELAY && this.delayEnd == DelayEnd.PENDING) {
+			return this.requests.started() - this.arrivalsBeforeDelay;
+		}
+		return this.servedDuringDelay;
+	}
+
+	/** Requests that completed during the drain, so far. */
+	public synchronized long drained() {
+		return (this.phase == ShutdownPhase.DRAIN) ? this.requests.completed() - this.completedBeforeDrain
+				: this.drained;
+	}
+
+	/** Requests cut at the end of the drain. */
+	public synchronized List<AbandonedRequest> abandoned() {
+		return this.abandoned;
 	}
 
 	private void enter(ShutdownPhase next) {
@@ -225,20 +269,18 @@ public final class ShutdownCoordinator {
 		this.phase = next;
 	}
 
-	/** Time from the start of one phase to the start of a later one, zero if skipped. */
-	private Duration between(ShutdownPhase from, ShutdownPhase to) {
-		Long start = this.phaseNanos.get(from);
-		Long end = nextRecorded(from, to);
-		return (start != null && end != null) ? Duration.ofNanos(end - start) : Duration.ZERO;
-	}
-
-	private @Nullable Long nextRecorded(ShutdownPhase from, ShutdownPhase to) {
-		for (ShutdownPhase candidate : ShutdownPhase.values()) {
-			if (candidate.compareTo(from) > 0 && candidate.compareTo(to) >= 0 && this.phaseNanos.containsKey(candidate)) {
-				return this.phaseNanos.get(candidate);
+	private Duration phaseDuration(ShutdownPhase phase, long now) {
+		Long start = this.phaseNanos.get(phase);
+		if (start == null) {
+			return Duration.ZERO;
+		}
+		for (ShutdownPhase later : ShutdownPhase.values()) {
+			Long end = this.phaseNanos.get(later);
+			if (later.compareTo(phase) > 0 && end != null) {
+				return Duration.ofNanos(end - start);
 			}
 		}
-		return null;
+		return Duration.ofNanos(now - start);
 	}
 
 	private Map<ShutdownPhase, Instant> timeline() {

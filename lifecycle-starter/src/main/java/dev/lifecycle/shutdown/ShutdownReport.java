@@ -2,6 +2,7 @@ package dev.lifecycle.shutdown;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,8 +50,30 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		return (seconds == Math.rint(seconds)) ? ((long) seconds) + " s" : String.format(Locale.ROOT, "%.1f s", seconds);
 	}
 
+	/**
+	 * The report as key/value pairs, named for log fields and dashboards: durations in
+	 * milliseconds.
+	 */
+	public Map<String, Object> fields() {
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("lifecycle.shutdown.total_ms", this.total.toMillis());
+		fields.put("lifecycle.shutdown.budget_ms", this.budget.toMillis());
+		fields.put("lifecycle.shutdown.within_budget", withinBudget());
+		fields.put("lifecycle.shutdown.delay_ms", this.delay.toMillis());
+		fields.put("lifecycle.shutdown.delay_end", this.delayEnd.name().toLowerCase(Locale.ROOT));
+		fields.put("lifecycle.shutdown.delay_arrivals", this.servedDuringDelay);
+		fields.put("lifecycle.shutdown.drain_ms", this.drain.toMillis());
+		fields.put("lifecycle.shutdown.drained", this.drained);
+		fields.put("lifecycle.shutdown.abandoned", this.abandoned.size());
+		fields.put("lifecycle.shutdown.close_ms", this.close.toMillis());
+		return fields;
+	}
+
 	/** Why the delay phase ended. */
 	public enum DelayEnd {
+
+		/** The delay has not ended yet. */
+		PENDING("in progress"),
 
 		/** The full delay elapsed. */
 		ELAPSED("elapsed"),

@@ -1,15 +1,19 @@
 package dev.lifecycle.shutdown.servlet;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,12 +26,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import dev.lifecycle.shutdown.InFlightRequests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The request tracking against a real Tomcat: blocking, async and failing requests. */
+/** The request tracking against a real Tomcat: blocking, async, streaming and failing requests. */
 class InFlightRequestFilterTests {
 
 	private ConfigurableApplicationContext context;
@@ -68,6 +73,32 @@ class InFlightRequestFilterTests {
 		assertThat(callable.get(10, TimeUnit.SECONDS).body()).isEqualTo("callable done");
 		awaitCount(0);
 		assertThat(this.requests.completed()).isEqualTo(3);
+	}
+
+	@Test
+	void concurrentRequestsAreEachCountedOnce() throws Exception {
+		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			responses.add(send((i % 3 == 0) ? "/failing" : "/streaming"));
+		}
+		for (CompletableFuture<HttpResponse<String>> response : responses) {
+			response.get(30, TimeUnit.SECONDS);
+		}
+		awaitCount(0);
+		assertThat(this.requests.started()).isEqualTo(200);
+		assertThat(this.requests.completed()).isEqualTo(200);
+		assertThat(this.context.getBean(MeterRegistry.class).get("lifecycle.requests.inflight").gauge().value())
+			.isZero();
+	}
+
+	@Test
+	void streamingResponseStaysInFlightUntilItsLastByte() throws Exception {
+		this.app.streamGate = new CountDownLatch(1);
+		CompletableFuture<HttpResponse<String>> streaming = send("/streaming");
+		awaitCount(1);
+		this.app.streamGate.countDown();
+		assertThat(streaming.get(10, TimeUnit.SECONDS).body()).isEqualTo("chunk 1\nchunk 2\n");
+		awaitCount(0);
 	}
 
 	@Test
@@ -128,6 +159,24 @@ class InFlightRequestFilterTests {
 		@GetMapping("/deferred")
 		DeferredResult<String> deferred() {
 			return this.deferred;
+		}
+
+		volatile CountDownLatch streamGate = new CountDownLatch(0);
+
+		@GetMapping("/streaming")
+		StreamingResponseBody streaming() {
+			CountDownLatch gate = this.streamGate;
+			return (out) -> {
+				out.write("chunk 1\n".getBytes(StandardCharsets.UTF_8));
+				out.flush();
+				try {
+					gate.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				out.write("chunk 2\n".getBytes(StandardCharsets.UTF_8));
+			};
 		}
 
 		@GetMapping("/failing")

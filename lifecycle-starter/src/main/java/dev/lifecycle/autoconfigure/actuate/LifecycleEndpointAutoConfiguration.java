@@ -1,0 +1,33 @@
+package dev.lifecycle.autoconfigure.actuate;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.lifecycle.actuate.LifecycleEndpoint;
+import dev.lifecycle.autoconfigure.probes.ProbesAutoConfiguration;
+import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
+import dev.lifecycle.probes.StartupStateHealthIndicator;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+
+/**
+ * The read-only {@code lifecycle} endpoint, available when enabled and exposed like any
+ * actuator endpoint: over the web only if listed in
+ * {@code management.endpoints.web.exposure.include}.
+ */
+@AutoConfiguration(after = { ShutdownAutoConfiguration.class, ProbesAutoConfiguration.class })
+@ConditionalOnAvailableEndpoint(LifecycleEndpoint.class)
+@ConditionalOnBean(ShutdownCoordinator.class)
+public final class LifecycleEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	LifecycleEndpoint lifecycleEndpoint(ShutdownCoordinator coordinator,
+			ObjectProvider<StartupStateHealthIndicator> startup) {
+		return new LifecycleEndpoint(coordinator, startup.getIfAvailable());
+	}
+
+}

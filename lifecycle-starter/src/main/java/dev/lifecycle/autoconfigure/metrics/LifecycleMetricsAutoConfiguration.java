@@ -1,0 +1,34 @@
+package dev.lifecycle.autoconfigure.metrics;
+
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.lifecycle.autoconfigure.probes.ProbesAutoConfiguration;
+import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
+import dev.lifecycle.metrics.LifecycleMetrics;
+import dev.lifecycle.probes.StartupStateHealthIndicator;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+
+/**
+ * Binds the {@code lifecycle.*} meters; Boot applies every {@link MeterBinder} bean to its
+ * registries.
+ */
+@AutoConfiguration(after = { ShutdownAutoConfiguration.class, ProbesAutoConfiguration.class })
+@ConditionalOnClass(MeterBinder.class)
+@ConditionalOnBean(ShutdownCoordinator.class)
+public final class LifecycleMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	LifecycleMetrics lifecycleMetrics(ShutdownCoordinator coordinator,
+			ObjectProvider<StartupStateHealthIndicator> startup) {
+		return new LifecycleMetrics(coordinator, startup.getIfAvailable());
+	}
+
+}

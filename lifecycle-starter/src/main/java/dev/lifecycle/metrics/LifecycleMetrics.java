@@ -1,0 +1,92 @@
+package dev.lifecycle.metrics;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+import dev.lifecycle.probes.StartupStateHealthIndicator;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownPhase;
+
+/**
+ * Meters under {@code lifecycle.*}. All are read from the coordinator when the registry
+ * asks, so the request path pays nothing for them, and a push registry's last publish at
+ * close still sees the drain's counts.
+ */
+public final class LifecycleMetrics implements MeterBinder {
+
+	private static final ShutdownPhase[] TIMED_PHASES = { ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
+			ShutdownPhase.DRAIN, ShutdownPhase.CLOSE };
+
+	private final ShutdownCoordinator coordinator;
+
+	private final @Nullable StartupStateHealthIndicator startup;
+
+	/**
+	 * @param startup the startup state, when the probes are on; its time is published only
+	 * when startup checks hold it, since Boot's {@code application.ready.time} already
+	 * tells it otherwise
+	 */
+	public LifecycleMetrics(ShutdownCoordinator coordinator, @Nullable StartupStateHealthIndicator startup) {
+		this.coordinator = coordinator;
+		this.startup = startup;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		Gauge.builder("lifecycle.requests.inflight", this.coordinator.requests(), (requests) -> requests.count())
+			.description("Requests being served now (probes and actuator excluded)")
+			.baseUnit("requests")
+			.register(registry);
+		for (ShutdownPhase phase : TIMED_PHASES) {
+			timeGauge("lifecycle.shutdown.phase.duration", (coordinator) -> coordinator.phaseDuration(phase))
+				.description("How long a shutdown phase lasted, or has lasted so far")
+				.tag("phase", phase.name().toLowerCase(Locale.ROOT))
+				.register(registry);
+		}
+		timeGauge("lifecycle.shutdown.duration", ShutdownCoordinator::elapsed)
+			.description("Time since the shutdown began, up to its completion")
+			.register(registry);
+		FunctionCounter.builder("lifecycle.shutdown.requests", this.coordinator, ShutdownCoordinator::drained)
+			.description("Requests in flight when the drain began, by how they ended")
+			.tag("outcome", "drained")
+			.baseUnit("requests")
+			.register(registry);
+		FunctionCounter
+			.builder("lifecycle.shutdown.requests", this.coordinator, (coordinator) -> coordinator.abandoned().size())
+			.description("Requests in flight when the drain began, by how they ended")
+			.tag("outcome", "abandoned")
+			.baseUnit("requests")
+			.register(registry);
+		FunctionCounter
+			.builder("lifecycle.shutdown.delay.arrivals", this.coordinator, ShutdownCoordinator::servedDuringDelay)
+			.description("Requests that arrived after readiness flipped: the evidence that the delay was needed")
+			.baseUnit("requests")
+			.register(registry);
+		StartupStateHealthIndicator startup = this.startup;
+		if (startup != null && startup.hasChecks()) {
+			TimeGauge.builder("lifecycle.startup.time", startup, TimeUnit.MILLISECONDS, (state) -> {
+				Duration time = state.startupTime();
+				return (time != null) ? time.toMillis() : Double.NaN;
+			}).description("Time from the JVM's start until the startup probe went UP, startup checks included")
+				.register(registry);
+		}
+	}
+
+	// The coordinator is the gauge's state: Micrometer holds state weakly, and the
+	// coordinator lives as long as the application.
+	private TimeGauge.Builder<ShutdownCoordinator> timeGauge(String name,
+			Function<ShutdownCoordinator, Duration> duration) {
+		return TimeGauge.builder(name, this.coordinator, TimeUnit.MILLISECONDS,
+				(coordinator) -> duration.apply(coordinator).toMillis());
+	}
+
+}
