@@ -44,9 +44,6 @@ import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
 @EnableConfigurationProperties(LifecycleProperties.class)
 public final class ShutdownAutoConfiguration {
 
-	/** Paths on the main port that are not traffic: the probes Boot serves there. */
-	static final List<String> PROBE_PATHS = List.of("/livez", "/readyz", "/startupz");
-
 	@Bean
 	@ConditionalOnMissingBean
 	ShutdownBudget shutdownBudget(LifecycleProperties properties, Environment environment) {
@@ -97,17 +94,33 @@ public final class ShutdownAutoConfiguration {
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	static class ServletRequestTrackingConfiguration {
 
+		private static final String MAIN_SERVER_PREFIX = "server:";
+
 		@Bean
 		FilterRegistrationBean<InFlightRequestFilter> lifecycleInFlightRequestFilter(ShutdownCoordinator coordinator,
 				Environment environment) {
-			String actuatorPath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
-			List<String> untracked = new ArrayList<>(PROBE_PATHS);
-			untracked.add(actuatorPath);
 			FilterRegistrationBean<InFlightRequestFilter> registration = new FilterRegistrationBean<>(
-					new InFlightRequestFilter(coordinator, untracked));
+					new InFlightRequestFilter(coordinator, untrackedPaths(environment)));
 			// First in the chain: it must see every request, including those other filters reject.
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			return registration;
+		}
+
+		/** Paths on the main port that are not traffic: actuator and the health groups' paths. */
+		static List<String> untrackedPaths(Environment environment) {
+			List<String> paths = new ArrayList<>();
+			paths.add(environment.getProperty("management.endpoints.web.base-path", "/actuator"));
+			if (environment.getProperty("management.endpoint.health.probes.add-additional-paths", Boolean.class,
+					false)) {
+				paths.addAll(List.of("/livez", "/readyz"));
+			}
+			for (String group : List.of("liveness", "readiness", "startup")) {
+				String path = environment.getProperty("management.endpoint.health.group." + group + ".additional-path");
+				if (path != null && path.startsWith(MAIN_SERVER_PREFIX)) {
+					paths.add(path.substring(MAIN_SERVER_PREFIX.length()));
+				}
+			}
+			return paths;
 		}
 
 	}
