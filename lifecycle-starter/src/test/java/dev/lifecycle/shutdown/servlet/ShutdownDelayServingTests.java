@@ -1,0 +1,106 @@
+package dev.lifecycle.shutdown.servlet;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownPhase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * During the delay the whole application still works, including what runs on Spring's
+ * task executor, which shuts down on the same ContextClosedEvent that starts the delay.
+ */
+class ShutdownDelayServingTests {
+
+	private final HttpClient client = HttpClient.newHttpClient();
+
+	@Test
+	void asyncMvcAndAsyncMethodsAreServedDuringTheDelay() throws Exception {
+		ConfigurableApplicationContext context = new SpringApplication(AsyncApplication.class).run("--server.port=0",
+				"--lifecycle.shutdown.delay=3s");
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+		CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (coordinator.phase() != ShutdownPhase.DELAY && System.nanoTime() < deadline) {
+			TimeUnit.MILLISECONDS.sleep(10);
+		}
+		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.DELAY);
+
+		HttpResponse<String> callable = get(port, "/callable");
+		assertThat(callable.statusCode()).isEqualTo(200);
+		assertThat(callable.body()).isEqualTo("callable");
+		assertThat(callable.headers().firstValue("Connection")).hasValue("close");
+		HttpResponse<String> asyncMethod = get(port, "/async-method");
+		assertThat(asyncMethod.statusCode()).isEqualTo(200);
+		assertThat(asyncMethod.body()).startsWith("async on task-");
+		assertThat(coordinator.phase()).as("still inside the delay").isEqualTo(ShutdownPhase.DELAY);
+		closing.get(30, TimeUnit.SECONDS);
+	}
+
+	private HttpResponse<String> get(int port, String path) throws Exception {
+		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(5))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@EnableAsync
+	@Import({ AsyncWorker.class, AsyncController.class })
+	static class AsyncApplication {
+
+	}
+
+	@RestController
+	static class AsyncController {
+
+		private final AsyncWorker worker;
+
+		AsyncController(AsyncWorker worker) {
+			this.worker = worker;
+		}
+
+		@GetMapping("/callable")
+		Callable<String> callable() {
+			return () -> "callable";
+		}
+
+		@GetMapping("/async-method")
+		CompletableFuture<String> asyncMethod() {
+			return this.worker.work();
+		}
+
+	}
+
+	static class AsyncWorker {
+
+		@Async
+		public CompletableFuture<String> work() {
+			return CompletableFuture.completedFuture("async on " + Thread.currentThread().getName());
+		}
+
+	}
+
+}
