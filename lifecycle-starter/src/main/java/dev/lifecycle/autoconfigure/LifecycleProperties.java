@@ -1,10 +1,12 @@
 package dev.lifecycle.autoconfigure;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * Configuration of the lifecycle starter, under the {@code lifecycle} prefix.
@@ -20,8 +22,10 @@ public class LifecycleProperties {
 
 	/**
 	 * Time Kubernetes gives the pod between SIGTERM and SIGKILL. Must equal the pod's
-	 * terminationGracePeriodSeconds; set both from one value.
+	 * terminationGracePeriodSeconds; set both from one value. A bare number is in seconds,
+	 * like terminationGracePeriodSeconds.
 	 */
+	@DurationUnit(ChronoUnit.SECONDS)
 	private Duration terminationGracePeriod = Duration.ofSeconds(30);
 
 	private final Shutdown shutdown = new Shutdown();

@@ -68,6 +68,14 @@ class ShutdownAutoConfigurationTests {
 	}
 
 	@Test
+	void aBareGracePeriodIsInSecondsLikeTerminationGracePeriodSeconds() {
+		this.contextRunner.withPropertyValues("lifecycle.termination-grace-period=45").run((context) -> {
+			ShutdownBudget budget = context.getBean(ShutdownBudget.class);
+			assertThat(budget.terminationGracePeriod().value()).isEqualTo(Duration.ofSeconds(45));
+		});
+	}
+
+	@Test
 	void drainTimeoutDefaultsToTheUsersPhaseTimeoutWhenOnlyThatIsSet() {
 		this.contextRunner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=12s").run((context) -> {
 			ShutdownBudget budget = context.getBean(ShutdownBudget.class);
