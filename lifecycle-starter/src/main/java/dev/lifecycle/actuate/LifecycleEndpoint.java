@@ -15,6 +15,8 @@ import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReport;
+import dev.lifecycle.warmup.WarmupPhase;
+import dev.lifecycle.warmup.WarmupResult;
 
 /**
  * The {@code lifecycle} actuator endpoint: where the application is in its lifecycle, the
@@ -28,9 +30,13 @@ public final class LifecycleEndpoint {
 
 	private final @Nullable StartupStateHealthIndicator startup;
 
-	public LifecycleEndpoint(ShutdownCoordinator coordinator, @Nullable StartupStateHealthIndicator startup) {
+	private final @Nullable WarmupPhase warmup;
+
+	public LifecycleEndpoint(ShutdownCoordinator coordinator, @Nullable StartupStateHealthIndicator startup,
+			@Nullable WarmupPhase warmup) {
 		this.coordinator = coordinator;
 		this.startup = startup;
+		this.warmup = warmup;
 	}
 
 	@ReadOperation
@@ -41,8 +47,20 @@ public final class LifecycleEndpoint {
 				new BudgetDescriptor(value(budget.terminationGracePeriod()), value(budget.delay()),
 						(budget.quietPeriod() != null) ? value(budget.quietPeriod()) : null,
 						value(budget.drainTimeout()), value(budget.margin())),
-				this.coordinator.requests().count(), startup(),
+				this.coordinator.requests().count(), startup(), warmup(),
 				(progress != null) ? shutdown(progress, this.coordinator.lastReport() != null) : null);
+	}
+
+	private @Nullable WarmupDescriptor warmup() {
+		if (this.warmup == null) {
+			return null;
+		}
+		WarmupResult result = this.warmup.result();
+		if (result == null) {
+			return new WarmupDescriptor("RUNNING", null, 0, 0, 0, 0, null);
+		}
+		return new WarmupDescriptor(result.outcome().name(), result.duration().toMillis(), result.requests(),
+				result.failedRequests(), result.tasks(), result.failedTasks(), result.summary());
 	}
 
 	private @Nullable StartupDescriptor startup() {
@@ -78,11 +96,28 @@ public final class LifecycleEndpoint {
 	 * @param budget the shutdown budget
 	 * @param inFlight requests being served now
 	 * @param startup the startup state, when the probes are on
+	 * @param warmup the warm-up, when it is enabled
 	 * @param shutdown the shutdown so far, or the last one once complete; absent while
 	 * serving
 	 */
 	public record LifecycleDescriptor(String phase, BudgetDescriptor budget, int inFlight,
-			@Nullable StartupDescriptor startup, @Nullable ShutdownDescriptor shutdown) {
+			@Nullable StartupDescriptor startup, @Nullable WarmupDescriptor warmup,
+			@Nullable ShutdownDescriptor shutdown) {
+	}
+
+	/**
+	 * The warm-up.
+	 *
+	 * @param outcome RUNNING, or how it ended: COMPLETED, TIMED_OUT, CANCELLED
+	 * @param durationMillis how long it took, once ended
+	 * @param requests warm-up requests sent
+	 * @param failedRequests of which failed
+	 * @param tasks warm-up tasks run
+	 * @param failedTasks of which failed
+	 * @param summary the log line, once ended
+	 */
+	public record WarmupDescriptor(String outcome, @Nullable Long durationMillis, long requests, long failedRequests,
+			int tasks, int failedTasks, @Nullable String summary) {
 	}
 
 	public record BudgetDescriptor(ValueDescriptor terminationGracePeriod, ValueDescriptor delay,

@@ -2,6 +2,8 @@ package dev.lifecycle.autoconfigure;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +34,8 @@ public class LifecycleProperties {
 
 	private final Probes probes = new Probes();
 
+	private final Warmup warmup = new Warmup();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -54,6 +58,10 @@ public class LifecycleProperties {
 
 	public Probes getProbes() {
 		return this.probes;
+	}
+
+	public Warmup getWarmup() {
+		return this.warmup;
 	}
 
 	public static class Shutdown {
@@ -169,6 +177,80 @@ public class LifecycleProperties {
 				this.deadlockCheck = deadlockCheck;
 			}
 
+		}
+
+	}
+
+	public static class Warmup {
+
+		/**
+		 * Whether to warm the application up between start-up and readiness: readiness
+		 * and the startup probe stay DOWN until the warm-up ends.
+		 */
+		private boolean enabled = false;
+
+		/**
+		 * Paths of the application itself to request during the warm-up, such as
+		 * "/hello". A path may be preceded by GET or HEAD ("HEAD /hello"); GET when
+		 * omitted.
+		 */
+		private List<String> paths = new ArrayList<>();
+
+		/**
+		 * How many times each path is requested.
+		 */
+		private int iterations = 20;
+
+		/**
+		 * How many warm-up requests and tasks run at once.
+		 */
+		private int concurrency = 2;
+
+		/**
+		 * The warm-up's budget. When it runs out, the application becomes ready anyway,
+		 * partly warm. Keep it well inside the startup probe's failureThreshold x
+		 * periodSeconds.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public List<String> getPaths() {
+			return this.paths;
+		}
+
+		public void setPaths(List<String> paths) {
+			this.paths = paths;
+		}
+
+		public int getIterations() {
+			return this.iterations;
+		}
+
+		public void setIterations(int iterations) {
+			this.iterations = iterations;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
 		}
 
 	}

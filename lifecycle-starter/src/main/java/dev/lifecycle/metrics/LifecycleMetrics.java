@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
+import dev.lifecycle.warmup.WarmupPhase;
+import dev.lifecycle.warmup.WarmupResult;
 
 /**
  * Meters under {@code lifecycle.*}. All are read from the coordinator when the registry
@@ -30,14 +32,19 @@ public final class LifecycleMetrics implements MeterBinder {
 
 	private final @Nullable StartupStateHealthIndicator startup;
 
+	private final @Nullable WarmupPhase warmup;
+
 	/**
 	 * @param startup the startup state, when the probes are on; its time is published only
 	 * when startup checks hold it, since Boot's {@code application.ready.time} already
 	 * tells it otherwise
+	 * @param warmup the warm-up phase, when it is enabled
 	 */
-	public LifecycleMetrics(ShutdownCoordinator coordinator, @Nullable StartupStateHealthIndicator startup) {
+	public LifecycleMetrics(ShutdownCoordinator coordinator, @Nullable StartupStateHealthIndicator startup,
+			@Nullable WarmupPhase warmup) {
 		this.coordinator = coordinator;
 		this.startup = startup;
+		this.warmup = warmup;
 	}
 
 	@Override
@@ -79,6 +86,24 @@ public final class LifecycleMetrics implements MeterBinder {
 			}).description("Time from the JVM's start until the startup probe went UP, startup checks included")
 				.register(registry);
 		}
+		if (this.warmup != null) {
+			bindWarmup(registry, this.warmup);
+		}
+	}
+
+	private static void bindWarmup(MeterRegistry registry, WarmupPhase warmup) {
+		TimeGauge.builder("lifecycle.warmup.duration", warmup, TimeUnit.MILLISECONDS, (phase) -> {
+			WarmupResult result = phase.result();
+			return (result != null) ? result.duration().toMillis() : Double.NaN;
+		}).description("How long the warm-up took").register(registry);
+		FunctionCounter.builder("lifecycle.warmup.requests", warmup, (phase) -> {
+			WarmupResult result = phase.result();
+			return (result != null) ? result.requests() - result.failedRequests() : 0;
+		}).description("Warm-up requests, by outcome").tag("outcome", "ok").baseUnit("requests").register(registry);
+		FunctionCounter.builder("lifecycle.warmup.requests", warmup, (phase) -> {
+			WarmupResult result = phase.result();
+			return (result != null) ? result.failedRequests() : 0;
+		}).description("Warm-up requests, by outcome").tag("outcome", "failed").baseUnit("requests").register(registry);
 	}
 
 	// The coordinator is the gauge's state: Micrometer holds state weakly, and the

@@ -1,5 +1,7 @@
 package dev.lifecycle.shutdown;
 
+import java.util.function.BooleanSupplier;
+
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -29,13 +31,21 @@ public final class ContextClosingListener implements SmartApplicationListener {
 
 	private final ShutdownCoordinator coordinator;
 
+	private final BooleanSupplier startupComplete;
+
 	private volatile boolean acceptedTraffic;
 
+	/**
+	 * @param startupComplete whether start-up finished (startup checks, warm-up): until
+	 * then the readiness probe never passed, no load balancer routes here, and the delay
+	 * is skipped
+	 */
 	public ContextClosingListener(ApplicationContext context, ApplicationAvailability availability,
-			ShutdownCoordinator coordinator) {
+			ShutdownCoordinator coordinator, BooleanSupplier startupComplete) {
 		this.context = context;
 		this.availability = availability;
 		this.coordinator = coordinator;
+		this.startupComplete = startupComplete;
 	}
 
 	@Override
@@ -61,7 +71,7 @@ public final class ContextClosingListener implements SmartApplicationListener {
 			AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
 		}
 		this.coordinator.refuse();
-		this.coordinator.delay(this.acceptedTraffic);
+		this.coordinator.delay(this.acceptedTraffic && this.startupComplete.getAsBoolean());
 	}
 
 	@Override

@@ -10,15 +10,18 @@ import org.springframework.context.annotation.Bean;
 import dev.lifecycle.actuate.LifecycleEndpoint;
 import dev.lifecycle.autoconfigure.probes.ProbesAutoConfiguration;
 import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
+import dev.lifecycle.autoconfigure.warmup.WarmupAutoConfiguration;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.warmup.WarmupPhase;
 
 /**
  * The read-only {@code lifecycle} endpoint, available when enabled and exposed like any
  * actuator endpoint: over the web only if listed in
  * {@code management.endpoints.web.exposure.include}.
  */
-@AutoConfiguration(after = { ShutdownAutoConfiguration.class, ProbesAutoConfiguration.class })
+@AutoConfiguration(after = { ShutdownAutoConfiguration.class, ProbesAutoConfiguration.class,
+		WarmupAutoConfiguration.class })
 @ConditionalOnAvailableEndpoint(LifecycleEndpoint.class)
 @ConditionalOnBean(ShutdownCoordinator.class)
 public final class LifecycleEndpointAutoConfiguration {
@@ -26,8 +29,8 @@ public final class LifecycleEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LifecycleEndpoint lifecycleEndpoint(ShutdownCoordinator coordinator,
-			ObjectProvider<StartupStateHealthIndicator> startup) {
-		return new LifecycleEndpoint(coordinator, startup.getIfAvailable());
+			ObjectProvider<StartupStateHealthIndicator> startup, ObjectProvider<WarmupPhase> warmup) {
+		return new LifecycleEndpoint(coordinator, startup.getIfAvailable(), warmup.getIfAvailable());
 	}
 
 }

@@ -11,15 +11,18 @@ import org.springframework.context.annotation.Bean;
 
 import dev.lifecycle.autoconfigure.probes.ProbesAutoConfiguration;
 import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
+import dev.lifecycle.autoconfigure.warmup.WarmupAutoConfiguration;
 import dev.lifecycle.metrics.LifecycleMetrics;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.warmup.WarmupPhase;
 
 /**
  * Binds the {@code lifecycle.*} meters; Boot applies every {@link MeterBinder} bean to its
  * registries.
  */
-@AutoConfiguration(after = { ShutdownAutoConfiguration.class, ProbesAutoConfiguration.class })
+@AutoConfiguration(after = { ShutdownAutoConfiguration.class, ProbesAutoConfiguration.class,
+		WarmupAutoConfiguration.class })
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean(ShutdownCoordinator.class)
 public final class LifecycleMetricsAutoConfiguration {
@@ -27,8 +30,8 @@ public final class LifecycleMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LifecycleMetrics lifecycleMetrics(ShutdownCoordinator coordinator,
-			ObjectProvider<StartupStateHealthIndicator> startup) {
-		return new LifecycleMetrics(coordinator, startup.getIfAvailable());
+			ObjectProvider<StartupStateHealthIndicator> startup, ObjectProvider<WarmupPhase> warmup) {
+		return new LifecycleMetrics(coordinator, startup.getIfAvailable(), warmup.getIfAvailable());
 	}
 
 }

@@ -34,7 +34,9 @@ public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPos
 		boolean deadlockCheck = enabled(environment, "lifecycle.probes.liveness.deadlock-check");
 		Map<String, Object> defaults = new LinkedHashMap<>();
 		probe(defaults, "liveness", deadlockCheck ? "livenessState,deadlockedThreads" : "livenessState", "/livez");
-		probe(defaults, "readiness", "readinessState", "/readyz");
+		// The warm-up holds readiness through its indicator until it ends.
+		boolean warmup = Binder.get(environment).bind("lifecycle.warmup.enabled", Boolean.class).orElse(false);
+		probe(defaults, "readiness", warmup ? "readinessState,warmup" : "readinessState", "/readyz");
 		probe(defaults, "startup", "startupState", "/startupz");
 		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
 	}

@@ -26,6 +26,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
+import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ContextClosingListener;
 import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.InFlightRequests;
@@ -65,8 +66,13 @@ public final class ShutdownAutoConfiguration {
 
 	@Bean
 	ContextClosingListener lifecycleContextClosingListener(ApplicationContext context,
-			ApplicationAvailability availability, ShutdownCoordinator coordinator) {
-		return new ContextClosingListener(context, availability, coordinator);
+			ApplicationAvailability availability, ShutdownCoordinator coordinator,
+			ObjectProvider<StartupStateHealthIndicator> startup) {
+		// With the probes on, start-up also waits for startup checks and the warm-up.
+		return new ContextClosingListener(context, availability, coordinator, () -> {
+			StartupStateHealthIndicator state = startup.getIfAvailable();
+			return state == null || state.isStarted();
+		});
 	}
 
 	@Bean

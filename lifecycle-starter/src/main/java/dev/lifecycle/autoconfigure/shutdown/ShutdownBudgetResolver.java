@@ -18,7 +18,8 @@ import org.springframework.boot.web.server.Shutdown;
 import org.springframework.core.env.Environment;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
-import dev.lifecycle.autoconfigure.shutdown.InvalidShutdownConfigurationException.Problem;
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException.Problem;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownBudget.Setting;
 
@@ -93,7 +94,7 @@ final class ShutdownBudgetResolver {
 		}
 		checkServerShutdown();
 		if (!this.problems.isEmpty()) {
-			throw new InvalidShutdownConfigurationException(this.problems);
+			throw new InvalidLifecycleConfigurationException(this.problems);
 		}
 		return new ShutdownBudget(grace, delay, quietPeriod, drainTimeout, margin);
 	}

@@ -17,6 +17,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationFailureAnalyzer;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
@@ -225,8 +227,8 @@ class ShutdownAutoConfigurationTests {
 	private void assertFailure(WebApplicationContextRunner runner, String... expected) {
 		runner.run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause().isInstanceOf(InvalidShutdownConfigurationException.class);
-			FailureAnalysis analysis = new InvalidShutdownConfigurationFailureAnalyzer()
+			assertThat(context.getStartupFailure()).rootCause().isInstanceOf(InvalidLifecycleConfigurationException.class);
+			FailureAnalysis analysis = new InvalidLifecycleConfigurationFailureAnalyzer()
 				.analyze(context.getStartupFailure());
 			assertThat(analysis).isNotNull();
 			assertThat(analysis.getDescription() + "\n" + analysis.getAction()).contains(expected);

@@ -1,17 +1,17 @@
-package dev.lifecycle.autoconfigure.shutdown;
+package dev.lifecycle.autoconfigure;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Thrown at start-up when the shutdown configuration cannot keep its promise. Each
+ * Thrown at start-up when the starter's configuration cannot keep its promise. Each
  * problem says what is wrong and what to change.
  */
-public final class InvalidShutdownConfigurationException extends RuntimeException {
+public final class InvalidLifecycleConfigurationException extends RuntimeException {
 
 	private final List<Problem> problems;
 
-	InvalidShutdownConfigurationException(List<Problem> problems) {
+	public InvalidLifecycleConfigurationException(List<Problem> problems) {
 		super(problems.stream().map(Problem::description).collect(Collectors.joining(" ")));
 		this.problems = List.copyOf(problems);
 	}

@@ -1,21 +1,21 @@
-package dev.lifecycle.autoconfigure.shutdown;
+package dev.lifecycle.autoconfigure;
 
 import java.util.stream.Collectors;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-import dev.lifecycle.autoconfigure.shutdown.InvalidShutdownConfigurationException.Problem;
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException.Problem;
 
 /**
- * Turns an {@link InvalidShutdownConfigurationException} into the "APPLICATION FAILED TO
+ * Turns an {@link InvalidLifecycleConfigurationException} into the "APPLICATION FAILED TO
  * START" report, one paragraph per problem.
  */
-final class InvalidShutdownConfigurationFailureAnalyzer
-		extends AbstractFailureAnalyzer<InvalidShutdownConfigurationException> {
+public final class InvalidLifecycleConfigurationFailureAnalyzer
+		extends AbstractFailureAnalyzer<InvalidLifecycleConfigurationException> {
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, InvalidShutdownConfigurationException cause) {
+	protected FailureAnalysis analyze(Throwable rootFailure, InvalidLifecycleConfigurationException cause) {
 		String description = cause.problems()
 			.stream()
 			.map(Problem::description)

@@ -1,0 +1,95 @@
+package dev.lifecycle.autoconfigure.warmup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.client.RestClient;
+
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
+import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException.Problem;
+import dev.lifecycle.autoconfigure.LifecycleProperties;
+import dev.lifecycle.warmup.HttpWarmupRequests;
+import dev.lifecycle.warmup.Warmup;
+import dev.lifecycle.warmup.WarmupPhase;
+import dev.lifecycle.warmup.WarmupTask;
+
+/**
+ * The optional warm-up between start-up and readiness. The readiness group holds on the
+ * {@code warmup} indicator (a default set by the probe groups' post-processor when
+ * {@code lifecycle.warmup.enabled=true}), and the startup probe on the phase as a startup
+ * check.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication
+@ConditionalOnClass({ HealthIndicator.class, RestClient.class })
+@ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty("lifecycle.warmup.enabled")
+@EnableConfigurationProperties(LifecycleProperties.class)
+public final class WarmupAutoConfiguration {
+
+	@Bean
+	WarmupPhase warmupHealthIndicator(ApplicationContext context, LifecycleProperties properties,
+			ListableBeanFactory beanFactory) {
+		LifecycleProperties.Warmup settings = properties.getWarmup();
+		Map<String, WarmupTask> tasks = beanFactory.getBeansOfType(WarmupTask.class);
+		validate(settings, tasks);
+		HttpWarmupRequests requests = new HttpWarmupRequests(
+				() -> ((WebServerApplicationContext) context).getWebServer().getPort());
+		Warmup warmup = new Warmup(settings.getPaths(), settings.getIterations(), settings.getConcurrency(),
+				settings.getTimeout(), tasks, requests);
+		return new WarmupPhase(context, warmup);
+	}
+
+	private static void validate(LifecycleProperties.Warmup settings, Map<String, WarmupTask> tasks) {
+		List<Problem> problems = new ArrayList<>();
+		for (int i = 0; i < settings.getPaths().size(); i++) {
+			String target = settings.getPaths().get(i);
+			String property = "lifecycle.warmup.paths[" + i + "]";
+			int space = target.indexOf(' ');
+			String method = (space > 0) ? target.substring(0, space) : "GET";
+			String path = (space > 0) ? target.substring(space + 1) : target;
+			if (!method.equals("GET") && !method.equals("HEAD")) {
+				problems.add(new Problem(property + " (" + target + ") uses " + method
+						+ "; warm-up requests run on every start and must not change anything.",
+						"Warm up with GET or HEAD requests only, or do the work in a WarmupTask bean."));
+			}
+			if (!path.startsWith("/")) {
+				problems.add(new Problem(property + " (" + target + ") is not a path of this application.",
+						"Write it as a path starting with /, such as /" + path + "."));
+			}
+		}
+		if (settings.getIterations() < 1) {
+			problems.add(new Problem("lifecycle.warmup.iterations (" + settings.getIterations() + ") must be at least 1.",
+					"Set lifecycle.warmup.iterations to how many times each path is requested, such as 20."));
+		}
+		if (settings.getConcurrency() < 1) {
+			problems.add(new Problem(
+					"lifecycle.warmup.concurrency (" + settings.getConcurrency() + ") must be at least 1.",
+					"Set lifecycle.warmup.concurrency to how many requests run at once, such as 2."));
+		}
+		if (settings.getTimeout().isNegative() || settings.getTimeout().isZero()) {
+			problems.add(new Problem("lifecycle.warmup.timeout (" + settings.getTimeout() + ") must be longer than zero.",
+					"Set lifecycle.warmup.timeout to the warm-up's budget, such as 30s."));
+		}
+		if (settings.getPaths().isEmpty() && tasks.isEmpty()) {
+			problems.add(new Problem(
+					"lifecycle.warmup.enabled=true, but there is nothing to warm up: no lifecycle.warmup.paths and no WarmupTask bean.",
+					"Set lifecycle.warmup.paths (such as /hello), declare a WarmupTask bean, or set lifecycle.warmup.enabled=false."));
+		}
+		if (!problems.isEmpty()) {
+			throw new InvalidLifecycleConfigurationException(problems);
+		}
+	}
+
+}

@@ -1,0 +1,74 @@
+package dev.lifecycle.warmup;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.SmartApplicationListener;
+
+import dev.lifecycle.probes.StartupCheck;
+
+/**
+ * The warm-up phase between "started" and "ready". It starts once the application is ready
+ * (web server up, runners done) on a thread of its own; until it ends, this indicator is
+ * OUT_OF_SERVICE, which holds the readiness group, and as a {@link StartupCheck} it holds
+ * the startup probe. A shutdown cancels it at once, and then neither goes UP.
+ */
+public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartApplicationListener {
+
+	private final ApplicationContext context;
+
+	private final Warmup warmup;
+
+	private final AtomicBoolean started = new AtomicBoolean();
+
+	private volatile @Nullable WarmupResult result;
+
+	public WarmupPhase(ApplicationContext context, Warmup warmup) {
+		this.context = context;
+		this.warmup = warmup;
+	}
+
+	@Override
+	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+		return ApplicationReadyEvent.class.isAssignableFrom(eventType)
+				|| ContextClosedEvent.class.isAssignableFrom(eventType);
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEvent event) {
+		if (event instanceof ApplicationReadyEvent ready && ready.getApplicationContext() == this.context
+				&& this.started.compareAndSet(false, true)) {
+			Thread thread = new Thread(() -> this.result = this.warmup.run(), "lifecycle-warmup");
+			thread.setDaemon(true);
+			thread.start();
+		}
+		if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
+			this.warmup.cancel();
+		}
+	}
+
+	/** Done, and not cut short by a shutdown. */
+	@Override
+	public boolean isComplete() {
+		WarmupResult result = this.result;
+		return result != null && result.outcome() != WarmupResult.Outcome.CANCELLED;
+	}
+
+	@Override
+	public Health health() {
+		return isComplete() ? Health.up().build() : Health.outOfService().withDetail("warmup", "in progress").build();
+	}
+
+	/** How the warm-up went, once it ended. */
+	public @Nullable WarmupResult result() {
+		return this.result;
+	}
+
+}
