@@ -19,11 +19,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * rollout chart: a keep-alive client, a new-connection client and slow requests. wrk and hey
  * carry the volume; this client says when failures happened and of what kind.
  *
- * Usage: java RolloutClient.java PORT SECONDS OUT.csv
+ * Usage: java RolloutClient PORT SECONDS OUT.csv
  * Output: start_ms,client,outcome,latency_ms with outcome one of ok, http_error, refused,
  * reset, timeout.
  */
 public class RolloutClient {
+
+	/** Pause between two requests of one stream: a steady rate, not a saturating loop. */
+	static final long PACE_MILLIS = 5;
 
 	record Event(long startMillis, String client, String outcome, long latencyMillis) {
 	}
@@ -76,6 +79,7 @@ public class RolloutClient {
 				socket = null;
 			}
 			events.add(new Event(start, "keepalive", outcome, System.currentTimeMillis() - start));
+			pace();
 		}
 		closeQuietly(socket);
 	}
@@ -91,6 +95,7 @@ public class RolloutClient {
 				outcome = classify(ex);
 			}
 			events.add(new Event(start, client, outcome, System.currentTimeMillis() - start));
+			pace();
 		}
 	}
 
@@ -137,6 +142,15 @@ public class RolloutClient {
 			line.append((char) b);
 		}
 		return (line.length() > 0) ? line.toString() : null;
+	}
+
+	static void pace() {
+		try {
+			Thread.sleep(PACE_MILLIS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	static String classify(IOException ex) {

@@ -20,14 +20,14 @@ smoke=false
 scenarios=(vanilla prestop lifecycle quiet)
 lags=(0 2)
 replicas=3
-duration=45
+duration=90
 grace=30
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/rollout"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --smoke) smoke=true; scenarios=(lifecycle); lags=(1); replicas=2; duration=22; shift ;;
+    --smoke) smoke=true; scenarios=(lifecycle); lags=(1); replicas=2; duration=30; shift ;;
     --scenarios) read -r -a scenarios <<<"${2//,/ }"; shift 2 ;;
     --lags) read -r -a lags <<<"${2//,/ }"; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
@@ -41,8 +41,9 @@ swaps=$([[ "${smoke}" == true ]] && echo 1 || echo "${replicas}")
 scenario_args() {
   case "$1" in
     vanilla | prestop) echo "--lifecycle.enabled=false" ;;
-    lifecycle) echo "--spring.main.cloud-platform=kubernetes" ;;
-    quiet) echo "--spring.main.cloud-platform=kubernetes --lifecycle.shutdown.quiet-period=500ms" ;;
+    # Warm-up off: this benchmark compares how pods stop; bench/warmup.sh measures the warm-up.
+    lifecycle) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false" ;;
+    quiet) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false --lifecycle.shutdown.quiet-period=500ms" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -143,11 +144,11 @@ run_scenario() {
   local t0
   t0=$(now_ms)
   echo "${t0}" >"${run}/t0_ms"
-  wrk -t1 -c8 -d"${duration}s" --timeout 10s "http://127.0.0.1:${lb}/hello" >"${run}/wrk.txt" 2>&1 &
+  wrk -t1 -c8 -d"${duration}s" --timeout 10s -s "${BENCH_DIR}/paced.lua" "http://127.0.0.1:${lb}/hello" >"${run}/wrk.txt" 2>&1 &
   local wrk_pid=$!
-  hey -z "${duration}s" -c 4 -t 10 -disable-keepalive "http://127.0.0.1:${lb}/hello" >"${run}/hey.txt" 2>&1 &
+  hey -z "${duration}s" -c 4 -q 150 -t 10 -disable-keepalive "http://127.0.0.1:${lb}/hello" >"${run}/hey.txt" 2>&1 &
   local hey_pid=$!
-  java "${BENCH_DIR}/RolloutClient.java" "${lb}" "${duration}" "${run}/events.csv" >"${run}/client.log" 2>&1 &
+  java -cp "${work}/classes" RolloutClient "${lb}" "${duration}" "${run}/events.csv" >"${run}/client.log" 2>&1 &
   local client_pid=$!
   sleep 3
 
@@ -193,17 +194,22 @@ summarize() {
   client=$(awk -F, 'NR > 1 {t[$2]++; if ($3 != "ok") f[$2]++}
     END {printf "%d / %d | %d / %d | %d / %d", f["keepalive"], t["keepalive"], f["newconn"], t["newconn"], f["slow"], t["slow"]}' "${run}/events.csv")
   exits=""
+  stops=""
   killed=0
   local slot
   for ((slot = 1; slot <= swaps; slot++)); do
     local dir="${run}/replica-${slot}"
     exits+="$(awk -v a="$(cat "${dir}/term_ms")" -v b="$(cat "${dir}/exit_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s ($(cat "${dir}/exit")) "
+    stops+="$(awk -v a="$(cat "${dir}/delete_ms")" -v b="$(cat "${dir}/exit_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s "
     [[ -f "${dir}/killed" ]] && killed=$((killed + 1))
   done
   rollout=$(awk -v a="$((t0 + 3000))" -v b="$(cat "${run}/old_exited_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}')
+  if (($(cat "${run}/old_exited_ms") > t0 + duration * 1000)); then
+    rollout+=" (load ended first: raise --duration)"
+  fi
   FAILED=$((wrk_failed + hey_failed + $(awk -F, 'NR > 1 && $3 != "ok" {n++} END {print n + 0}' "${run}/events.csv")))
-  printf '| %s | %s s | %s / %s | %s / %s | %s | %s| %s | %s s |\n' "$(scenario_title "${scenario}")" "${lag}" \
-    "${wrk_failed}" "${wrk_total}" "${hey_failed}" "${hey_total}" "${client}" "${exits}" "${killed}" "${rollout}"
+  printf '| %s | %s s | %s / %s | %s / %s | %s | %s| %s| %s | %s s |\n' "$(scenario_title "${scenario}")" "${lag}" \
+    "${wrk_failed}" "${wrk_total}" "${hey_failed}" "${hey_total}" "${client}" "${exits}" "${stops}" "${killed}" "${rollout}"
 }
 
 # 100 ms buckets of the timestamped client's outcomes, for gnuplot.
@@ -244,6 +250,7 @@ ensure_tools haproxy wrk hey curl
 [[ "${smoke}" == true ]] || ensure_tools gnuplot
 ensure_jar
 mkdir -p "${work}" "${out}"
+javac -d "${work}/classes" "${BENCH_DIR}/RolloutClient.java"
 trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 
 base=20000
@@ -256,8 +263,8 @@ done
 
 table="${work}/table.md"
 {
-  echo "| scenario | endpoint lag | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | 1.5 s requests (failed / requests) | SIGTERM to exit per replica (exit code) | SIGKILLs | rollout (first new replica to last old exit) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| scenario | endpoint lag | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | 1.5 s requests (failed / requests) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | SIGKILLs | rollout (first new replica to last old exit) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } >"${table}"
 total_failed_lifecycle=0
 for scenario in "${scenarios[@]}"; do
