@@ -9,8 +9,8 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-rounds=5
-seconds=15
+rounds=8
+seconds=10
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/overhead"
 while [[ $# -gt 0 ]]; do
@@ -42,8 +42,9 @@ start_replica "${work}/on" 21002 21003
 start_replica "${work}/off" 21004 21005 --lifecycle.enabled=false
 wait_ready "${work}/on" 21003
 wait_ready "${work}/off" 21005
-rps 21002 10 >/dev/null
-rps 21004 10 >/dev/null
+# Warm both JITs well before measuring: a cold JVM loses the first rounds.
+rps 21002 30 >/dev/null
+rps 21004 30 >/dev/null
 : >"${work}/throughput.txt"
 for ((round = 1; round <= rounds; round++)); do
   if ((round % 2)); then

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.servlet.DispatcherType;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -109,6 +111,7 @@ public final class ShutdownAutoConfiguration {
 					new InFlightRequestFilter(coordinator, untrackedPaths(environment)));
 			// First in the chain: it must see every request, including those other filters reject.
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			registration.setDispatcherTypes(DispatcherType.REQUEST);
 			return registration;
 		}
 

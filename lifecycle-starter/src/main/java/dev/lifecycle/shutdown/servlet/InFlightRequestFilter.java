@@ -5,13 +5,15 @@ import java.util.List;
 
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
@@ -21,7 +23,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
  * (asynchronous requests included), and asks keep-alive clients to reconnect elsewhere
  * once shutdown has begun.
  */
-public final class InFlightRequestFilter extends OncePerRequestFilter {
+public final class InFlightRequestFilter implements Filter {
 
 	private final ShutdownCoordinator coordinator;
 
@@ -40,9 +42,16 @@ public final class InFlightRequestFilter extends OncePerRequestFilter {
 		this.untrackedPathPrefixes = List.copyOf(untrackedPathPrefixes);
 	}
 
+	/**
+	 * Registered for the REQUEST dispatch only: an asynchronous request is followed to its
+	 * end by an {@link AsyncListener}, not by the ASYNC and ERROR dispatches, so the hot path
+	 * needs no once-per-request bookkeeping.
+	 */
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
+		HttpServletRequest request = (HttpServletRequest) servletRequest;
+		HttpServletResponse response = (HttpServletResponse) servletResponse;
 		// HTTP/2 has no Connection header; its clients move on GOAWAY when the server closes.
 		if (this.coordinator.closesConnections() && request.getProtocol().startsWith("HTTP/1")) {
 			response.setHeader(HttpHeaders.CONNECTION, "close");
