@@ -4,19 +4,21 @@
 #   2. start-up time (Boot's "process running for"), interleaved starts, ratio of medians;
 #   3. liveness latency on the management port while every request thread is busy.
 #
-#   bench/overhead.sh [--rounds N] [--seconds S]
+#   bench/overhead.sh [--rounds N] [--seconds S] [--measure throughput,startup,liveness]
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 rounds=8
 seconds=10
+measure="throughput,startup,liveness"
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/overhead"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --measure) measure=$2; shift 2 ;;
     -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -36,6 +38,7 @@ stop() {
   until [[ -s "$1/exit" ]]; do sleep 0.1; done
 }
 
+if [[ "${measure}" == *throughput* ]]; then
 # 1. Throughput: both JVMs up, measured in turn, order alternating by round.
 log "Throughput: ${rounds} interleaved rounds of ${seconds}s per configuration"
 start_replica "${work}/on" 21002 21003
@@ -63,7 +66,9 @@ throughput_ratio=$(awk '{print $2 / $3}' "${work}/throughput.txt" | median)
 throughput_spread=$(awk '{print $2 / $3}' "${work}/throughput.txt" | min_max)
 on_median=$(awk '{print $2}' "${work}/throughput.txt" | median)
 off_median=$(awk '{print $3}' "${work}/throughput.txt" | median)
+fi
 
+if [[ "${measure}" == *startup* ]]; then
 # 2. Start-up: Boot's own "process running for", one JVM at a time, alternating.
 log "Start-up: ${rounds} interleaved starts per configuration"
 : >"${work}/startup.txt"
@@ -84,7 +89,9 @@ done
 startup_on=$(awk '$1 == "on" {print $2}' "${work}/startup.txt" | median)
 startup_off=$(awk '$1 == "off" {print $2}' "${work}/startup.txt" | median)
 startup_ratio=$(awk -v a="${startup_on}" -v b="${startup_off}" 'BEGIN {printf "%.3f", a / b}')
+fi
 
+if [[ "${measure}" == *liveness* ]]; then
 # 3. Liveness while all 200 request threads (Tomcat's default) sleep in /work.
 log "Liveness under saturation"
 start_replica "${work}/saturated" 21022 21023
@@ -98,14 +105,18 @@ p50=$(awk '/50% in/ {printf "%.1f", $3 * 1000}' "${work}/liveness.txt")
 p99=$(awk '/99% in/ {printf "%.1f", $3 * 1000}' "${work}/liveness.txt")
 liveness_ok=$(awk '/\[200\]/ {print $2}' "${work}/liveness.txt")
 main_port_ok=$(awk '/\[200\]/ {print $2}' "${work}/livez-main-port.txt")
+fi
 
+report="${out}/overhead.md"
+# A partial run prints its rows without replacing the published results.
+[[ "${measure}" == "throughput,startup,liveness" ]] || report="${work}/overhead.md"
 {
   echo "| measure | starter on | starter off | ratio on/off |"
   echo "|---|---|---|---|"
-  echo "| \`/hello\` throughput, median of ${rounds} interleaved ${seconds} s rounds (wrk -t2 -c32) | ${on_median} req/s | ${off_median} req/s | ${throughput_ratio} (rounds: ${throughput_spread}) |"
-  echo "| start-up, median of ${rounds} interleaved starts (JVM start to ApplicationReadyEvent) | ${startup_on} s | ${startup_off} s | ${startup_ratio} |"
-  echo
-  echo "Liveness on the management port while 400 requests of 30 s hold all 200 request threads of the main port:"
-  echo "${liveness_ok:-0} of 3000 answered 200, p50 ${p50} ms, p99 ${p99} ms (hey -c 2). \`/livez\` on the main port at the same time: ${main_port_ok:-0} of 10 answered within 2 s."
-} >"${out}/overhead.md"
-cat "${out}/overhead.md"
+  [[ -z "${throughput_ratio:-}" ]] || echo "| \`/hello\` throughput, median of ${rounds} interleaved ${seconds} s rounds (wrk -t2 -c32) | ${on_median} req/s | ${off_median} req/s | ${throughput_ratio} (rounds: ${throughput_spread}) |"
+  [[ -z "${startup_ratio:-}" ]] || echo "| start-up, median of ${rounds} interleaved starts (JVM start to context started, as Boot logs it) | ${startup_on} s | ${startup_off} s | ${startup_ratio} |"
+  [[ -z "${p99:-}" ]] || echo
+  [[ -z "${p99:-}" ]] || echo "Liveness on the management port while 400 requests of 30 s hold all 200 request threads of the main port:"
+  [[ -z "${p99:-}" ]] || echo "${liveness_ok:-0} of 3000 answered 200, p50 ${p50} ms, p99 ${p99} ms (hey -c 2). \`/livez\` on the main port at the same time: ${main_port_ok:-0} of 10 answered within 2 s."
+} >"${report}"
+cat "${report}"

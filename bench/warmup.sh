@@ -31,14 +31,14 @@ percentile_ms() { awk -v p="$2%" '$1 == p && $2 == "in" {printf "%.1f", $3 * 100
 
 : >"${work}/results.txt"
 for ((round = 1; round <= rounds; round++)); do
-  for config in warm cold; do
+  for config in warm long cold; do
     dir="${work}/${config}-${round}"
     launched=$(now_ms)
-    if [[ "${config}" == warm ]]; then
-      start_replica "${dir}" 21102 21103
-    else
-      start_replica "${dir}" 21102 21103 --lifecycle.warmup.enabled=false
-    fi
+    case "${config}" in
+      warm) start_replica "${dir}" 21102 21103 ;;
+      long) start_replica "${dir}" 21102 21103 --lifecycle.warmup.iterations=10000 --lifecycle.warmup.timeout=60s ;;
+      cold) start_replica "${dir}" 21102 21103 --lifecycle.warmup.enabled=false ;;
+    esac
     # Readiness on the main port, as the kubelet sees it: with warm-up it waits for it.
     until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:21102/readyz"; do sleep 0.02; done
     ready_s=$(awk -v a="${launched}" -v b="$(now_ms)" 'BEGIN {printf "%.2f", (b - a) / 1000}')
@@ -65,7 +65,8 @@ row() {
 {
   echo "| replica | launch to ready | first 5 s p50 | first 5 s p99 | steady-state p99 | first-5-s p99 / steady p99 |"
   echo "|---|---|---|---|---|---|"
-  row warm "warm-up on (sample app: 1000 × /hello and /work?ms=0)"
+  row warm "warm-up as in the sample app (1000 × /hello and /work?ms=0)"
+  row long "warm-up with 10000 iterations"
   row cold "warm-up off"
   echo
   echo "Medians of ${rounds} interleaved rounds; load: hey -c 4 on /hello right after /readyz answered 200."
