@@ -26,6 +26,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class LifecycleEndpointTests {
 
@@ -69,10 +70,7 @@ class LifecycleEndpointTests {
 		int managementPort = context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
 		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (coordinator.phase() != ShutdownPhase.DELAY && System.nanoTime() < deadline) {
-			TimeUnit.MILLISECONDS.sleep(10);
-		}
+		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
 		DocumentContext json = JsonPath.parse(get(managementPort, "/actuator/lifecycle").body());
 		assertThat(json.read("$.phase", String.class)).isEqualTo("DELAY");
 		assertThat(json.read("$.shutdown.complete", Boolean.class)).isFalse();

@@ -30,6 +30,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real shutdown of an application holding requests: two finish during the drain, one
@@ -54,11 +55,11 @@ class ShutdownMetricsTests {
 			held.add(send(port, "/finishing"));
 			held.add(send(port, "/finishing"));
 			CompletableFuture<HttpResponse<String>> endless = send(port, "/endless");
-			awaitUntil(() -> context.getBean(InFlightRequests.class).count() == 3);
+			await().atMost(Duration.ofSeconds(20)).until(() -> context.getBean(InFlightRequests.class).count() == 3);
 			assertThat(registry.get("lifecycle.requests.inflight").gauge().value()).isEqualTo(3);
 
 			CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
-			awaitUntil(() -> coordinator.phase() == ShutdownPhase.DRAIN);
+			await().atMost(Duration.ofSeconds(20)).until(() -> coordinator.phase() == ShutdownPhase.DRAIN);
 			app.finishing.countDown();
 			for (CompletableFuture<HttpResponse<String>> response : held) {
 				assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -109,13 +110,6 @@ class ShutdownMetricsTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition within 20 s").isLessThan(deadline);
-			TimeUnit.MILLISECONDS.sleep(10);
-		}
-	}
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lifecycle.shutdown.InFlightRequests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -53,7 +54,8 @@ class LivenessUnderSaturationTests {
 				slow.add(client.sendAsync(request(port, "/slow", Duration.ofSeconds(60)),
 						HttpResponse.BodyHandlers.ofString()));
 			}
-			awaitInFlight(context.getBean(InFlightRequests.class), REQUEST_THREADS);
+			InFlightRequests requests = context.getBean(InFlightRequests.class);
+			await().atMost(Duration.ofSeconds(30)).until(requests::count, (count) -> count == REQUEST_THREADS);
 			try {
 				assertThatExceptionOfType(HttpTimeoutException.class)
 					.as("the main port cannot answer: its threads are all busy")
@@ -90,13 +92,6 @@ class LivenessUnderSaturationTests {
 		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout).build();
 	}
 
-	private static void awaitInFlight(InFlightRequests requests, int expected) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (requests.count() < expected && System.nanoTime() < deadline) {
-			TimeUnit.MILLISECONDS.sleep(10);
-		}
-		assertThat(requests.count()).isEqualTo(expected);
-	}
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration

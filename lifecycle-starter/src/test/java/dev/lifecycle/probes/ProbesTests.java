@@ -33,6 +33,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Each probe in each state of the application, over HTTP against a real Tomcat. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -60,7 +61,7 @@ class ProbesTests {
 			.supplyAsync(() -> new SpringApplication(TestApplication.class)
 				.run("--server.port=" + port, "--slow-runner=true"));
 		TestApplication.runnerRelease.set(runnerRelease);
-		awaitStatus(port, "/livez", 200);
+		await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(port, "/livez") == 200);
 		assertThat(status(port, "/startupz")).isEqualTo(503);
 		assertThat(status(port, "/readyz")).isEqualTo(503);
 		assertThat(status(port, "/actuator/health/startup")).isEqualTo(503);
@@ -88,7 +89,7 @@ class ProbesTests {
 		this.context = start("--lifecycle.shutdown.delay=3s");
 		int port = port();
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
-		awaitStatus(port, "/readyz", 503);
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/readyz") == 503);
 		assertThat(status(port, "/livez")).isEqualTo(200);
 		assertThat(status(port, "/startupz")).isEqualTo(200);
 		closing.get(30, TimeUnit.SECONDS);
@@ -174,21 +175,6 @@ class ProbesTests {
 		return this.client.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
-	private void awaitStatus(int port, String path, int expected) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (System.nanoTime() < deadline) {
-			try {
-				if (status(port, path) == expected) {
-					return;
-				}
-			}
-			catch (Exception ex) {
-				// not listening yet
-			}
-			TimeUnit.MILLISECONDS.sleep(20);
-		}
-		throw new AssertionError(path + " never answered " + expected);
-	}
 
 	private static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {

@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +37,7 @@ import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationFailureAnalyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** The warm-up phase against a real Tomcat: what the probes say, what is sent, how it ends. */
@@ -60,14 +60,14 @@ class WarmupTests {
 	void readinessAndStartupStay503ForTheWholeWarmupThenGoUp() throws Exception {
 		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true");
 		WarmupApplication app = this.context.getBean(WarmupApplication.class);
-		awaitTrue(() -> app.taskRuns.get() == 1);
+		await().atMost(Duration.ofSeconds(20)).until(() -> app.taskRuns.get() == 1);
 		for (int i = 0; i < 5; i++) {
 			assertThat(status("/readyz")).isEqualTo(503);
 			assertThat(status("/startupz")).isEqualTo(503);
 			assertThat(status("/livez")).isEqualTo(200);
 		}
 		app.gate.countDown();
-		awaitTrue(() -> status("/readyz") == 200);
+		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
 		assertThat(status("/startupz")).isEqualTo(200);
 		assertThat(this.context.getBean(WarmupPhase.class).result().clean()).isTrue();
 	}
@@ -76,7 +76,7 @@ class WarmupTests {
 	void requestsGoThroughTheRealPortWithTheMarkerHeaderAndTasksRunOnce(CapturedOutput output) throws Exception {
 		this.context = start("--lifecycle.warmup.paths=/hello,HEAD /hello", "--lifecycle.warmup.iterations=3",
 				"--counting-task=true");
-		awaitTrue(() -> status("/readyz") == 200);
+		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
 		WarmupApplication app = this.context.getBean(WarmupApplication.class);
 		assertThat(app.warmupHeaders).hasSize(6).containsOnly("true");
 		assertThat(app.taskRuns).hasValue(1);
@@ -90,7 +90,7 @@ class WarmupTests {
 	void failingWarmupRequestsStillLetTheApplicationBecomeReadyWithOneWarning(CapturedOutput output)
 			throws Exception {
 		this.context = start("--lifecycle.warmup.paths=/broken", "--lifecycle.warmup.iterations=4");
-		awaitTrue(() -> status("/readyz") == 200);
+		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
 		assertThat(this.context.getBean(WarmupPhase.class).result().failedRequests()).isEqualTo(4);
 		assertThat(output.getOut().lines().filter((line) -> line.contains("Warm-up complete")))
 			.singleElement(InstanceOfAssertFactories.STRING)
@@ -101,7 +101,7 @@ class WarmupTests {
 	void whenTheBudgetRunsOutTheApplicationBecomesReadyAnyway(CapturedOutput output) throws Exception {
 		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true",
 				"--lifecycle.warmup.timeout=500ms");
-		awaitTrue(() -> status("/readyz") == 200);
+		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
 		assertThat(this.context.getBean(WarmupPhase.class).result().outcome())
 			.isEqualTo(WarmupResult.Outcome.TIMED_OUT);
 		assertThat(output).contains("Warm-up stopped by its budget after", "ready anyway, partly warm");
@@ -112,11 +112,11 @@ class WarmupTests {
 		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true");
 		WarmupApplication app = this.context.getBean(WarmupApplication.class);
 		WarmupPhase phase = this.context.getBean(WarmupPhase.class);
-		awaitTrue(() -> app.taskRuns.get() == 1);
+		await().atMost(Duration.ofSeconds(20)).until(() -> app.taskRuns.get() == 1);
 		long start = System.nanoTime();
 		CompletableFuture.runAsync(this.context::close).get(10, TimeUnit.SECONDS);
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-		awaitTrue(() -> phase.result() != null);
+		await().atMost(Duration.ofSeconds(20)).until(() -> phase.result() != null);
 		assertThat(phase.result().outcome()).isEqualTo(WarmupResult.Outcome.CANCELLED);
 		assertThat(phase.isComplete()).isFalse();
 		this.context = null;
@@ -167,13 +167,6 @@ class WarmupTests {
 		}
 	}
 
-	private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition within 20 s").isLessThan(deadline);
-			TimeUnit.MILLISECONDS.sleep(20);
-		}
-	}
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration

@@ -31,6 +31,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 import dev.lifecycle.shutdown.InFlightRequests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The request tracking against a real Tomcat: blocking, async, streaming and failing requests. */
 class InFlightRequestFilterTests {
@@ -125,12 +126,8 @@ class InFlightRequestFilterTests {
 		return this.client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
 	}
 
-	private void awaitCount(int expected) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (this.requests.count() != expected && System.nanoTime() < deadline) {
-			TimeUnit.MILLISECONDS.sleep(10);
-		}
-		assertThat(this.requests.count()).isEqualTo(expected);
+	private void awaitCount(int expected) {
+		await().atMost(Duration.ofSeconds(10)).until(this.requests::count, (count) -> count == expected);
 	}
 
 	@Configuration(proxyBeanMethods = false)

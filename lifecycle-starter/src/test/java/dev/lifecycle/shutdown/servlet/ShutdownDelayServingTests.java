@@ -26,6 +26,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * During the delay the whole application still works, including what runs on Spring's
@@ -42,10 +43,7 @@ class ShutdownDelayServingTests {
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (coordinator.phase() != ShutdownPhase.DELAY && System.nanoTime() < deadline) {
-			TimeUnit.MILLISECONDS.sleep(10);
-		}
+		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
 		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.DELAY);
 
 		HttpResponse<String> callable = get(port, "/callable");
