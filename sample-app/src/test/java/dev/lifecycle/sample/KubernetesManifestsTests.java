@@ -32,6 +32,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.shutdown.ShutdownBudget;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +106,9 @@ class KubernetesManifestsTests {
 			Map<String, Integer> ports = Map.of("http", ((WebServerApplicationContext) context).getWebServer().getPort(),
 					"management", context.getEnvironment().getRequiredProperty("local.management.port", Integer.class));
 			assertThat(app.getPorts()).extracting((port) -> port.getName()).containsExactlyInAnyOrderElementsOf(ports.keySet());
+			// The startup probe must outlast start-up plus the whole warm-up budget.
+			Duration warmupBudget = context.getBean(LifecycleProperties.class).getWarmup().getTimeout();
+			assertThat(Duration.ofSeconds(window(app.getStartupProbe()))).isGreaterThan(warmupBudget.plusSeconds(30));
 			HttpClient client = HttpClient.newHttpClient();
 			for (Probe probe : List.of(app.getStartupProbe(), app.getLivenessProbe(), app.getReadinessProbe())) {
 				String port = probe.getHttpGet().getPort().getStrVal();
