@@ -1,18 +1,20 @@
 package dev.lifecycle.warmup;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Runs the warm-up: real requests to the application's own paths and the user's
@@ -35,7 +37,15 @@ public final class Warmup {
 
 	private final WarmupRequests requests;
 
+	private final AtomicLong sent = new AtomicLong();
+
+	private final AtomicLong failed = new AtomicLong();
+
 	private volatile boolean cancelled;
+
+	private volatile boolean running;
+
+	private volatile long startNanos;
 
 	private volatile ExecutorService executor;
 
@@ -60,8 +70,10 @@ public final class Warmup {
 	/** Runs the warm-up on the calling thread and returns how it went. */
 	public WarmupResult run() {
 		long start = System.nanoTime();
-		AtomicLong sent = new AtomicLong();
-		AtomicLong failed = new AtomicLong();
+		this.startNanos = start;
+		this.running = true;
+		AtomicLong sent = this.sent;
+		AtomicLong failed = this.failed;
 		AtomicInteger failedTasks = new AtomicInteger();
 		ExecutorService pool = Executors.newFixedThreadPool(this.concurrency, (runnable) -> {
 			Thread thread = new Thread(runnable, "lifecycle-warmup");
@@ -69,23 +81,37 @@ public final class Warmup {
 			return thread;
 		});
 		this.executor = pool;
-		List<Future<?>> work = new ArrayList<>();
-		this.tasks.forEach((name, task) -> work.add(pool.submit(() -> runTask(name, task, failedTasks))));
-		for (int i = 0; i < this.iterations; i++) {
-			for (String path : this.paths) {
-				work.add(pool.submit(() -> send(path, sent, failed)));
-			}
+		// Workers take the tasks first, then requests by number: nothing is queued up front.
+		Queue<Map.Entry<String, WarmupTask>> pendingTasks = new ConcurrentLinkedQueue<>(this.tasks.entrySet());
+		AtomicLong nextRequest = new AtomicLong();
+		long totalRequests = (long) this.iterations * this.paths.size();
+		for (int i = 0; i < this.concurrency; i++) {
+			pool.execute(() -> {
+				for (Map.Entry<String, WarmupTask> task = pendingTasks.poll(); task != null && !stopped(); task = pendingTasks
+					.poll()) {
+					runTask(task.getKey(), task.getValue(), failedTasks);
+				}
+				for (long request = nextRequest.getAndIncrement(); request < totalRequests
+						&& !stopped(); request = nextRequest.getAndIncrement()) {
+					send(this.paths.get((int) (request % this.paths.size())), sent, failed);
+				}
+			});
 		}
 		pool.shutdown();
 		WarmupResult.Outcome outcome = await(pool, start);
+		this.running = false;
 		WarmupResult result = new WarmupResult(outcome, Duration.ofNanos(System.nanoTime() - start), sent.get(),
 				failed.get(), this.tasks.size(), failedTasks.get());
-		if (result.clean()) {
-			logger.atInfo().addKeyValue("lifecycle.warmup.requests", result.requests()).log(result.summary());
+		if (outcome == WarmupResult.Outcome.CANCELLED) {
+			// Already said by cancel(), on the closing thread, while logging still works.
+			return result;
 		}
-		else {
-			logger.atWarn().addKeyValue("lifecycle.warmup.requests", result.requests()).log(result.summary());
-		}
+		LoggingEventBuilder event = result.clean() ? logger.atInfo() : logger.atWarn();
+		event.addKeyValue("lifecycle.warmup.outcome", outcome.name().toLowerCase(Locale.ROOT))
+			.addKeyValue("lifecycle.warmup.duration_ms", result.duration().toMillis())
+			.addKeyValue("lifecycle.warmup.requests", result.requests())
+			.addKeyValue("lifecycle.warmup.failed_requests", result.failedRequests())
+			.log(result.summary());
 		return result;
 	}
 
@@ -95,6 +121,10 @@ public final class Warmup {
 		ExecutorService pool = this.executor;
 		if (pool != null) {
 			pool.shutdownNow();
+		}
+		if (this.running) {
+			logger.info("Warm-up cancelled after {} ms by shutdown: {} requests sent; the application never became ready",
+					Duration.ofNanos(System.nanoTime() - this.startNanos).toMillis(), this.sent.get());
 		}
 	}
 
@@ -119,10 +149,11 @@ public final class Warmup {
 		return this.cancelled ? WarmupResult.Outcome.CANCELLED : WarmupResult.Outcome.COMPLETED;
 	}
 
+	private boolean stopped() {
+		return this.cancelled || Thread.currentThread().isInterrupted();
+	}
+
 	private void send(String path, AtomicLong sent, AtomicLong failed) {
-		if (this.cancelled || Thread.currentThread().isInterrupted()) {
-			return;
-		}
 		sent.incrementAndGet();
 		try {
 			if (!this.requests.send(path)) {

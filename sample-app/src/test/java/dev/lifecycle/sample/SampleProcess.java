@@ -30,7 +30,15 @@ final class SampleProcess implements AutoCloseable {
 		this.port = port;
 	}
 
+	/** Starts the app and waits until its readiness probe answers 200. */
 	static SampleProcess start(String... properties) throws IOException, InterruptedException {
+		SampleProcess sample = launch(properties);
+		sample.awaitReady();
+		return sample;
+	}
+
+	/** Starts the app without waiting for it. */
+	static SampleProcess launch(String... properties) throws IOException {
 		String jar = System.getProperty("sample.jar");
 		if (jar == null || !Files.exists(Path.of(jar))) {
 			throw new IllegalStateException("Run through Maven's verify phase: the packaged jar is missing (" + jar + ")");
@@ -45,9 +53,7 @@ final class SampleProcess implements AutoCloseable {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(output.toFile())
 			.start();
-		SampleProcess sample = new SampleProcess(process, output, port);
-		sample.awaitReady();
-		return sample;
+		return new SampleProcess(process, output, port);
 	}
 
 	int port() {
@@ -63,6 +69,10 @@ final class SampleProcess implements AutoCloseable {
 		long sent = System.nanoTime();
 		this.process.toHandle().destroy();
 		return sent;
+	}
+
+	long pid() {
+		return this.process.pid();
 	}
 
 	boolean isAlive() {
@@ -106,19 +116,24 @@ final class SampleProcess implements AutoCloseable {
 	}
 
 	private void awaitReady() throws InterruptedException {
-		boolean ready = await(STARTUP_TIMEOUT, () -> {
+		awaitStatus("/readyz", 200);
+	}
+
+	/** Waits until a path of the main port answers with the given status. */
+	void awaitStatus(String path, int status) throws InterruptedException {
+		boolean reached = await(STARTUP_TIMEOUT, () -> {
 			if (!this.process.isAlive()) {
 				throw new AssertionError("Sample app exited during start-up:\n" + output());
 			}
 			try {
-				return get("/readyz").status() == 200;
+				return get(path).status() == status;
 			}
 			catch (IOException ex) {
 				return false;
 			}
 		});
-		if (!ready) {
-			throw new AssertionError("Sample app not ready after " + STARTUP_TIMEOUT + ":\n" + output());
+		if (!reached) {
+			throw new AssertionError(path + " did not answer " + status + " within " + STARTUP_TIMEOUT + ":\n" + output());
 		}
 	}
 

@@ -1,0 +1,80 @@
+package dev.lifecycle.sample;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Signals at awkward moments, sent to the packaged sample app as its own JVM.
+ */
+class ShutdownFaultsProcessIT {
+
+	private static final int SIGTERM_EXIT_CODE = 128 + 15;
+
+	@Test
+	void sigtermDuringWarmupExitsPromptlyAndNeverReportsReady() throws Exception {
+		// On Kubernetes defaults a ready pod would keep serving for 5 s; this one never was ready.
+		try (SampleProcess app = SampleProcess.launch("spring.main.cloud-platform=kubernetes",
+				"lifecycle.warmup.iterations=1000000", "lifecycle.warmup.timeout=60s")) {
+			app.awaitStatus("/livez", 200);
+			assertThat(app.get("/readyz").status()).as("warming up").isEqualTo(503);
+			assertThat(app.get("/startupz").status()).isEqualTo(503);
+
+			long sigterm = app.terminate();
+			int readyAnswers = 0;
+			while (app.isAlive() && since(sigterm).compareTo(Duration.ofSeconds(30)) < 0) {
+				readyAnswers += (status(app, "/readyz") == 200 || status(app, "/startupz") == 200) ? 1 : 0;
+				TimeUnit.MILLISECONDS.sleep(20);
+			}
+			int exitCode = app.awaitExit(Duration.ofSeconds(30));
+			Duration exit = since(sigterm);
+			System.out.printf("SIGTERM during warm-up to exit: %d ms%n", exit.toMillis());
+			assertThat(readyAnswers).as("readiness or startup answered 200 after SIGTERM").isZero();
+			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
+			assertThat(exit).as("no delay for a pod that was never ready").isLessThan(Duration.ofSeconds(4));
+			assertThat(app.output()).contains("Warm-up cancelled after", "skipped, never ready");
+		}
+	}
+
+	@Test
+	void secondSigtermAndSigintDuringTheDelayChangeNothing() throws Exception {
+		try (SampleProcess app = SampleProcess.start("lifecycle.shutdown.delay=3s")) {
+			long sigterm = app.terminate();
+			app.awaitStatus("/readyz", 503);
+			app.terminate();
+			signal(app, "INT");
+			assertThat(since(sigterm)).as("still inside the delay").isLessThan(Duration.ofSeconds(3));
+			assertThat(app.get("/hello").status()).as("still serving after more signals").isEqualTo(200);
+
+			int exitCode = app.awaitExit(Duration.ofSeconds(30));
+			Duration exit = since(sigterm);
+			System.out.printf("SIGTERM, SIGTERM, SIGINT to exit: %d ms%n", exit.toMillis());
+			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
+			assertThat(exit).as("delay + 1 s").isLessThan(Duration.ofSeconds(4));
+			assertThat(app.output()).containsOnlyOnce("Shutdown complete in").doesNotContain("Exception");
+		}
+	}
+
+	private static void signal(SampleProcess app, String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(app.pid())).start();
+		assertThat(kill.waitFor()).isZero();
+	}
+
+	private static int status(SampleProcess app, String path) {
+		try {
+			return app.get(path).status();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	private static Duration since(long nanos) {
+		return Duration.ofNanos(System.nanoTime() - nanos);
+	}
+
+}
