@@ -32,9 +32,11 @@ ensure_tools() {
   fi
 }
 
-# Builds the sample app jar when it is missing.
+# Builds the sample app jar when it is missing or older than a source or build file, so a
+# benchmark never measures stale code.
 ensure_jar() {
-  if [[ ! -f "${JAR}" ]]; then
+  if [[ ! -f "${JAR}" ]] || [[ -n $(find "${REPOSITORY}/lifecycle-starter" "${REPOSITORY}/sample-app" "${REPOSITORY}/pom.xml" \
+    -path '*/target' -prune -o -type f -newer "${JAR}" -print -quit) ]]; then
     log "Building the sample app"
     (cd "${REPOSITORY}" && ./mvnw -B -q -DskipTests package)
   fi
