@@ -33,6 +33,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /** Each probe in each state of the application, over HTTP against a real Tomcat. */
@@ -143,6 +144,24 @@ class ProbesTests {
 		this.context = start("--management.endpoint.health.group.readiness.additional-path=server:/ready");
 		assertThat(status(port(), "/ready")).isEqualTo(200);
 		assertThat(status(port(), "/readyz")).isEqualTo(404);
+	}
+
+	@Test
+	void turningBootsProbesOffIsWarnedAboutNotSilent(CapturedOutput output) throws Exception {
+		this.context = start("--management.endpoint.health.probes.enabled=false");
+		assertThat(status(port(), "/readyz")).isEqualTo(404);
+		assertThat(output).containsOnlyOnce("management.endpoint.health.probes.enabled=false turns off")
+			.contains("set lifecycle.probes.enabled=false to say that you do not want the probes");
+	}
+
+	@Test
+	void aSwitchThatIsNotABooleanFailsStartupInsteadOfTurningTheStarterOff() {
+		for (String property : new String[] { "lifecycle.enabled", "lifecycle.probes.enabled",
+				"lifecycle.warmup.enabled" }) {
+			assertThatExceptionOfType(Exception.class).as(property)
+				.isThrownBy(() -> start("--" + property + "=yes please"))
+				.withStackTraceContaining("Failed to bind properties under '" + property + "'");
+		}
 	}
 
 	@Test

@@ -3,9 +3,12 @@ package dev.lifecycle.autoconfigure.probes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -24,11 +27,23 @@ public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPos
 
 	private static final String GROUP = "management.endpoint.health.group.";
 
+	private final Log logger;
+
+	public ProbeGroupsEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+		this.logger = logFactory.getLog(ProbeGroupsEnvironmentPostProcessor.class);
+	}
+
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		if (!ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator", getClass().getClassLoader())
-				|| !enabled(environment, "lifecycle.enabled") || !enabled(environment, "lifecycle.probes.enabled")
-				|| !enabled(environment, "management.endpoint.health.probes.enabled")) {
+				|| !enabled(environment, "lifecycle.enabled") || !enabled(environment, "lifecycle.probes.enabled")) {
+			return;
+		}
+		if (!enabled(environment, "management.endpoint.health.probes.enabled")) {
+			this.logger.warn("management.endpoint.health.probes.enabled=false turns off Boot's liveness and readiness "
+					+ "state indicators, so the starter's probes (/livez, /readyz, /startupz) are off too and the "
+					+ "kubelet has nothing honest to ask. Remove that property, or set lifecycle.probes.enabled=false "
+					+ "to say that you do not want the probes.");
 			return;
 		}
 		boolean deadlockCheck = enabled(environment, "lifecycle.probes.liveness.deadlock-check");

@@ -3,6 +3,8 @@ package dev.lifecycle.autoconfigure.shutdown;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
@@ -214,6 +216,17 @@ class ShutdownAutoConfigurationTests {
 		assertFailure(this.contextRunner.withPropertyValues("server.shutdown=immediate"),
 				"server.shutdown=immediate (from", "without draining in-flight requests",
 				"or set lifecycle.enabled=false");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "lifecycle.termination-grace-period", "lifecycle.shutdown.delay",
+			"lifecycle.shutdown.quiet-period", "lifecycle.shutdown.drain-timeout", "lifecycle.shutdown.margin",
+			"lifecycle.shutdown.connection-close" })
+	void aValueOfTheWrongTypeFailsStartupNamingTheProperty(String property) {
+		this.contextRunner.withPropertyValues(property + "=five seconds").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("Failed to bind properties under '" + property + "'");
+		});
 	}
 
 	@Test
