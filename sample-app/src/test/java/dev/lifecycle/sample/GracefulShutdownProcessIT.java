@@ -23,21 +23,21 @@ class GracefulShutdownProcessIT {
 	void keepsServingDuringTheDelayThenDrainsAndExitsWithinTheBudget() throws Exception {
 		try (SampleProcess app = SampleProcess.start("lifecycle.shutdown.delay=2s")) {
 			CompletableFuture<HttpExchange> slow = getAsync(app, "/work?ms=4000");
-			awaitInFlight(app);
+			app.awaitInFlight(1);
 			long sigterm = app.terminate();
 
-			assertThat(SampleProcess.await(Duration.ofSeconds(2), () -> status(app, "/readyz") == 503)).isTrue();
-			Duration readinessFlip = since(sigterm);
+			assertThat(SampleProcess.await(Duration.ofSeconds(2), () -> app.status("/readyz") == 503)).isTrue();
+			Duration readinessFlip = SampleProcess.since(sigterm);
 			assertThat(readinessFlip).as("readiness answers 503 soon after SIGTERM").isLessThan(Duration.ofMillis(500));
 
 			HttpExchange duringDelay = app.get("/hello");
-			assertThat(since(sigterm)).as("still inside the delay").isLessThan(Duration.ofSeconds(2));
+			assertThat(SampleProcess.since(sigterm)).as("still inside the delay").isLessThan(Duration.ofSeconds(2));
 			assertThat(duringDelay.status()).isEqualTo(200);
 			assertThat(duringDelay.closesConnection()).as("keep-alive clients are told to move").isTrue();
 
 			assertThat(SampleProcess.await(Duration.ofSeconds(6), app::refusesConnections))
 				.as("new connections are refused once the drain begins").isTrue();
-			Duration refused = since(sigterm);
+			Duration refused = SampleProcess.since(sigterm);
 			assertThat(refused).as("not before the delay ends").isGreaterThanOrEqualTo(Duration.ofMillis(1900));
 
 			HttpExchange slowResponse = slow.get(10, TimeUnit.SECONDS);
@@ -45,7 +45,7 @@ class GracefulShutdownProcessIT {
 			assertThat(slowResponse.body()).isEqualTo("worked 4000 ms\n");
 
 			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = since(sigterm);
+			Duration exit = SampleProcess.since(sigterm);
 			System.out.printf("SIGTERM to exit: %d ms (readiness 503 after %d ms, refused after %d ms)%n",
 					exit.toMillis(), readinessFlip.toMillis(), refused.toMillis());
 			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
@@ -61,11 +61,11 @@ class GracefulShutdownProcessIT {
 		try (SampleProcess app = SampleProcess.start("lifecycle.termination-grace-period=8s",
 				"lifecycle.shutdown.delay=1s", "lifecycle.shutdown.drain-timeout=2s")) {
 			CompletableFuture<HttpExchange> endless = getAsync(app, "/work?ms=30000");
-			awaitInFlight(app);
+			app.awaitInFlight(1);
 			long sigterm = app.terminate();
 
 			int exitCode = app.awaitExit(Duration.ofSeconds(20));
-			Duration exit = since(sigterm);
+			Duration exit = SampleProcess.since(sigterm);
 			System.out.printf("SIGTERM to exit with an abandoned request: %d ms (budget 8000 ms)%n", exit.toMillis());
 			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(exit).as("within the 8 s grace period").isLessThan(Duration.ofSeconds(8));
@@ -90,24 +90,6 @@ class GracefulShutdownProcessIT {
 				throw new UncheckedIOException(ex);
 			}
 		});
-	}
-
-	/** The slow request is sent before the signal; give it the moment to reach the server. */
-	private static void awaitInFlight(SampleProcess app) throws InterruptedException {
-		TimeUnit.MILLISECONDS.sleep(300);
-	}
-
-	private static int status(SampleProcess app, String path) {
-		try {
-			return app.get(path).status();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
-	}
-
-	private static Duration since(long nanos) {
-		return Duration.ofNanos(System.nanoTime() - nanos);
 	}
 
 }

@@ -24,10 +24,13 @@ final class SampleProcess implements AutoCloseable {
 
 	private final int port;
 
-	private SampleProcess(Process process, Path output, int port) {
+	private final int managementPort;
+
+	private SampleProcess(Process process, Path output, int port, int managementPort) {
 		this.process = process;
 		this.output = output;
 		this.port = port;
+		this.managementPort = managementPort;
 	}
 
 	/** Starts the app and waits until its readiness probe answers 200. */
@@ -44,16 +47,19 @@ final class SampleProcess implements AutoCloseable {
 			throw new IllegalStateException("Run through Maven's verify phase: the packaged jar is missing (" + jar + ")");
 		}
 		int port = freePort();
+		int managementPort = freePort();
 		Path output = Files.createTempFile("sample-app-", ".log");
+		// The lifecycle endpoint lets tests wait on the app's own count of in-flight requests.
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-jar", jar, "--server.port=" + port, "--management.server.port=" + freePort()));
+				"-jar", jar, "--server.port=" + port, "--management.server.port=" + managementPort,
+				"--management.endpoints.web.exposure.include=health,lifecycle"));
 		for (String property : properties) {
 			command.add("--" + property);
 		}
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(output.toFile())
 			.start();
-		return new SampleProcess(process, output, port);
+		return new SampleProcess(process, output, port, managementPort);
 	}
 
 	int port() {
@@ -62,6 +68,37 @@ final class SampleProcess implements AutoCloseable {
 
 	HttpExchange get(String path) throws IOException {
 		return HttpExchange.get(this.port, path, Duration.ofSeconds(10));
+	}
+
+	/** The status a new connection gets for a path of the main port, or -1 if none. */
+	int status(String path) {
+		try {
+			return get(path).status();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/** Waits until the application counts this many requests in flight. */
+	void awaitInFlight(int count) throws InterruptedException {
+		boolean reached = await(Duration.ofSeconds(10), () -> {
+			try {
+				return HttpExchange.get(this.managementPort, "/actuator/lifecycle", Duration.ofSeconds(5))
+					.body()
+					.contains("\"inFlight\":" + count + ",");
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		});
+		if (!reached) {
+			throw new AssertionError("The app never had " + count + " request(s) in flight:\n" + output());
+		}
+	}
+
+	static Duration since(long nanos) {
+		return Duration.ofNanos(System.nanoTime() - nanos);
 	}
 
 	/** Sends SIGTERM, as the kubelet does, and returns the moment it was sent. */

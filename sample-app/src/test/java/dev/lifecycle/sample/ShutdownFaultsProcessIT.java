@@ -26,12 +26,12 @@ class ShutdownFaultsProcessIT {
 
 			long sigterm = app.terminate();
 			int readyAnswers = 0;
-			while (app.isAlive() && since(sigterm).compareTo(Duration.ofSeconds(30)) < 0) {
-				readyAnswers += (status(app, "/readyz") == 200 || status(app, "/startupz") == 200) ? 1 : 0;
+			while (app.isAlive() && SampleProcess.since(sigterm).compareTo(Duration.ofSeconds(30)) < 0) {
+				readyAnswers += (app.status("/readyz") == 200 || app.status("/startupz") == 200) ? 1 : 0;
 				TimeUnit.MILLISECONDS.sleep(20);
 			}
 			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = since(sigterm);
+			Duration exit = SampleProcess.since(sigterm);
 			System.out.printf("SIGTERM during warm-up to exit: %d ms%n", exit.toMillis());
 			assertThat(readyAnswers).as("readiness or startup answered 200 after SIGTERM").isZero();
 			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
@@ -47,11 +47,11 @@ class ShutdownFaultsProcessIT {
 			app.awaitStatus("/readyz", 503);
 			app.terminate();
 			signal(app, "INT");
-			assertThat(since(sigterm)).as("still inside the delay").isLessThan(Duration.ofSeconds(3));
+			assertThat(SampleProcess.since(sigterm)).as("still inside the delay").isLessThan(Duration.ofSeconds(3));
 			assertThat(app.get("/hello").status()).as("still serving after more signals").isEqualTo(200);
 
 			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = since(sigterm);
+			Duration exit = SampleProcess.since(sigterm);
 			System.out.printf("SIGTERM, SIGTERM, SIGINT to exit: %d ms%n", exit.toMillis());
 			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(exit).as("delay + 1 s").isLessThan(Duration.ofSeconds(4));
@@ -62,19 +62,6 @@ class ShutdownFaultsProcessIT {
 	private static void signal(SampleProcess app, String signal) throws IOException, InterruptedException {
 		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(app.pid())).start();
 		assertThat(kill.waitFor()).isZero();
-	}
-
-	private static int status(SampleProcess app, String path) {
-		try {
-			return app.get(path).status();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
-	}
-
-	private static Duration since(long nanos) {
-		return Duration.ofNanos(System.nanoTime() - nanos);
 	}
 
 }
