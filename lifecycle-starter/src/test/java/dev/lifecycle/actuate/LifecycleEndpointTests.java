@@ -95,6 +95,20 @@ class LifecycleEndpointTests {
 	}
 
 	@Test
+	void evenWithEveryEndpointExposedNothingOverHttpCanStopTheApplication() throws Exception {
+		try (ConfigurableApplicationContext context = start("--management.endpoints.web.exposure.include=*")) {
+			HttpRequest shutdown = HttpRequest.newBuilder(uri(port(context), "/actuator/shutdown"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build();
+			assertThat(this.client.send(shutdown, HttpResponse.BodyHandlers.ofString()).statusCode())
+				.as("Boot's shutdown endpoint stays off").isEqualTo(404);
+			assertThat(get(context, "/actuator/lifecycle").statusCode()).isEqualTo(200);
+			assertThat(context.isActive()).isTrue();
+			assertThat(context.getBean(ShutdownCoordinator.class).phase()).isEqualTo(ShutdownPhase.SERVING);
+		}
+	}
+
+	@Test
 	void hasReadOperationsOnly() {
 		assertThat(Arrays.stream(LifecycleEndpoint.class.getMethods())
 			.filter((method) -> method.isAnnotationPresent(WriteOperation.class)
