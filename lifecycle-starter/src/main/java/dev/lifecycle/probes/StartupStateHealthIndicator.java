@@ -49,17 +49,7 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 
 	/** Whether start-up is complete; once true, it stays true. */
 	public boolean isStarted() {
-		if (this.started) {
-			return true;
-		}
-		if (!this.applicationReady) {
-			return false;
-		}
-		if (pending().isEmpty()) {
-			this.startupTime = Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime());
-			this.started = true;
-		}
-		return this.started;
+		return this.started || (this.applicationReady && pending().isEmpty());
 	}
 
 	/**
@@ -78,23 +68,30 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 
 	@Override
 	public Health health() {
-		if (isStarted()) {
+		if (this.started) {
 			return Health.up().build();
 		}
 		if (!this.applicationReady) {
 			return Health.down().withDetail("waitingFor", "application ready").build();
 		}
-		return Health.down().withDetail("waitingFor", pending()).build();
+		List<String> pending = pending();
+		return pending.isEmpty() ? Health.up().build() : Health.down().withDetail("waitingFor", pending).build();
 	}
 
+	/** The checks not complete yet; when none is left, start-up is over for good. */
 	private List<String> pending() {
-		return this.checks.entrySet()
+		List<String> pending = this.checks.entrySet()
 			.stream()
 			.filter((check) -> !this.completed.contains(check.getKey()))
 			.filter((check) -> !complete(check.getKey(), check.getValue()))
 			.map(Map.Entry::getKey)
 			.sorted()
 			.toList();
+		if (pending.isEmpty() && !this.started) {
+			this.startupTime = Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime());
+			this.started = true;
+		}
+		return pending;
 	}
 
 	private boolean complete(String name, StartupCheck check) {

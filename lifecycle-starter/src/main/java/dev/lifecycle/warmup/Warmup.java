@@ -72,8 +72,6 @@ public final class Warmup {
 		long start = System.nanoTime();
 		this.startNanos = start;
 		this.running = true;
-		AtomicLong sent = this.sent;
-		AtomicLong failed = this.failed;
 		AtomicInteger failedTasks = new AtomicInteger();
 		ExecutorService pool = Executors.newFixedThreadPool(this.concurrency, (runnable) -> {
 			Thread thread = new Thread(runnable, "lifecycle-warmup");
@@ -93,15 +91,15 @@ public final class Warmup {
 				}
 				for (long request = nextRequest.getAndIncrement(); request < totalRequests
 						&& !stopped(); request = nextRequest.getAndIncrement()) {
-					send(this.paths.get((int) (request % this.paths.size())), sent, failed);
+					send(this.paths.get((int) (request % this.paths.size())));
 				}
 			});
 		}
 		pool.shutdown();
 		WarmupResult.Outcome outcome = await(pool, start);
 		this.running = false;
-		WarmupResult result = new WarmupResult(outcome, Duration.ofNanos(System.nanoTime() - start), sent.get(),
-				failed.get(), this.tasks.size(), failedTasks.get());
+		WarmupResult result = new WarmupResult(outcome, Duration.ofNanos(System.nanoTime() - start), this.sent.get(),
+				this.failed.get(), this.tasks.size(), failedTasks.get());
 		if (outcome == WarmupResult.Outcome.CANCELLED) {
 			// Already said by cancel(), on the closing thread, while logging still works.
 			return result;
@@ -153,15 +151,15 @@ public final class Warmup {
 		return this.cancelled || Thread.currentThread().isInterrupted();
 	}
 
-	private void send(String path, AtomicLong sent, AtomicLong failed) {
-		sent.incrementAndGet();
+	private void send(String path) {
+		this.sent.incrementAndGet();
 		try {
 			if (!this.requests.send(path)) {
-				failed.incrementAndGet();
+				this.failed.incrementAndGet();
 			}
 		}
 		catch (Exception ex) {
-			failed.incrementAndGet();
+			this.failed.incrementAndGet();
 			logger.debug("Warm-up request to {} failed", path, ex);
 		}
 	}
