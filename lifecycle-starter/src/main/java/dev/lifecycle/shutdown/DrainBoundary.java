@@ -7,7 +7,7 @@ import org.springframework.context.SmartLifecycle;
  * Marks where Boot's graceful shutdown begins and ends. Lifecycle beans stop in
  * descending phase order, so a bean one phase above
  * {@link WebServerGracefulShutdownLifecycle} stops just before the web server stops
- * accepting, and one a phase below stops once the drain completed or timed out.
+ * accepting, and one below stops once the drain completed or timed out.
  */
 public final class DrainBoundary implements SmartLifecycle {
 
@@ -28,9 +28,12 @@ public final class DrainBoundary implements SmartLifecycle {
 				coordinator::drainStarted);
 	}
 
-	/** Stops once the drain completed or its timeout ran out. */
+	/**
+	 * Stops once the drain completed or its timeout ran out. Two phases below, so that
+	 * stack-specific waits (accepted connections not yet requests) fit in between.
+	 */
 	public static DrainBoundary end(ShutdownCoordinator coordinator) {
-		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1, coordinator::drainEnded);
+		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2, coordinator::drainEnded);
 	}
 
 	@Override

@@ -245,6 +245,21 @@ public final class ShutdownCoordinator {
 		return Duration.ofNanos(end - this.startedNanos);
 	}
 
+	/** When the shutdown began; {@link Instant#EPOCH} while serving. */
+	public synchronized Instant startedAt() {
+		return this.started;
+	}
+
+	/** What is left of the drain timeout; zero outside the drain. */
+	public synchronized Duration drainTimeLeft() {
+		Long drainStart = this.phaseNanos.get(ShutdownPhase.DRAIN);
+		if (this.phase != ShutdownPhase.DRAIN || drainStart == null) {
+			return Duration.ZERO;
+		}
+		Duration left = this.budget.drainTimeout().value().minusNanos(System.nanoTime() - drainStart);
+		return left.isNegative() ? Duration.ZERO : left;
+	}
+
 	/** Requests that arrived during the delay, so far. */
 	public synchronized long servedDuringDelay() {
 		if (this.phase == ShutdownPhase.DELAY && this.delayEnd == DelayEnd.PENDING) {

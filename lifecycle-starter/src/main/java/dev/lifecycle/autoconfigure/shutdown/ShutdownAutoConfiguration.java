@@ -12,12 +12,16 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.TomcatWebServerFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
@@ -36,6 +40,8 @@ import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
+import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
+import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
 
 /**
  * Wires the graceful shutdown sequence into a web application: refuse, delay, drain,
@@ -130,6 +136,35 @@ public final class ShutdownAutoConfiguration {
 				}
 			}
 			return paths;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass(TomcatServletWebServerFactory.class)
+	static class TomcatConnectionsConfiguration {
+
+		@Bean
+		AcceptedConnectionsDrain lifecycleAcceptedConnectionsDrain(ShutdownCoordinator coordinator) {
+			return new AcceptedConnectionsDrain(coordinator);
+		}
+
+		@Bean
+		WebServerFactoryCustomizer<TomcatServletWebServerFactory> lifecycleGracefulTomcatProtocol(
+				AcceptedConnectionsDrain drain) {
+			return (factory) -> {
+				// A protocol the user chose is left alone (and keeps Tomcat's own pause).
+				if (!TomcatWebServerFactory.DEFAULT_PROTOCOL.equals(factory.getProtocol())) {
+					return;
+				}
+				factory.setProtocol(GracefulHttp11NioProtocol.class.getName());
+				factory.addProtocolHandlerCustomizers((protocol) -> {
+					if (protocol instanceof GracefulHttp11NioProtocol graceful) {
+						drain.register(graceful.endpoint());
+					}
+				});
+			};
 		}
 
 	}

@@ -1,0 +1,87 @@
+package dev.lifecycle.shutdown.tomcat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
+
+import dev.lifecycle.shutdown.DrainBoundary;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownPhase;
+
+/**
+ * Holds the end of the drain until every connection Tomcat accepted during the shutdown
+ * has been served. Boot's drain only sees requests already inside the servlet container:
+ * a connection taken from the backlog, or one queued for a worker thread, is not a
+ * request yet, and Tomcat's stop would close it unanswered. Stops after Boot's drain and
+ * before the {@link DrainBoundary#end end of the drain}, and never beyond the drain
+ * timeout.
+ */
+public final class AcceptedConnectionsDrain implements SmartLifecycle {
+
+	private static final long POLL_MILLIS = 10;
+
+	private final ShutdownCoordinator coordinator;
+
+	private final List<GracefulNioEndpoint> endpoints = new CopyOnWriteArrayList<>();
+
+	private volatile boolean running;
+
+	public AcceptedConnectionsDrain(ShutdownCoordinator coordinator) {
+		this.coordinator = coordinator;
+	}
+
+	/** Adds an endpoint of the application's web server. */
+	public void register(GracefulNioEndpoint endpoint) {
+		this.endpoints.add(endpoint);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		// With Connection: close, every connection used since the shutdown began closes
+		// after its response; without it, only those used since the drain began count.
+		long since = this.coordinator.closesConnections() ? this.coordinator.startedAt().toEpochMilli()
+				: System.currentTimeMillis() - this.coordinator.phaseDuration(ShutdownPhase.DRAIN).toMillis();
+		long deadline = System.nanoTime() + this.coordinator.drainTimeLeft().toNanos();
+		while (awaitingService(since) && System.nanoTime() < deadline) {
+			try {
+				TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private boolean awaitingService(long since) {
+		if (this.coordinator.requests().count() > 0) {
+			return true;
+		}
+		for (GracefulNioEndpoint endpoint : this.endpoints) {
+			if (endpoint.isListenerClosed() && endpoint.hasConnectionsAwaitingService(since)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1;
+	}
+
+}

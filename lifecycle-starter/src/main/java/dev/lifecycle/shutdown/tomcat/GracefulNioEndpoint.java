@@ -1,0 +1,115 @@
+package dev.lifecycle.shutdown.tomcat;
+
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/**
+ * A {@link NioEndpoint} that stops accepting without cutting a connection it already
+ * has. Tomcat's pause leaves the connections the kernel completed in the listen backlog
+ * until the socket closes, and the kernel then resets them; and a paused endpoint answers
+ * 503 to requests it had accepted but not yet read. Here, the first pause (Boot's graceful
+ * shutdown) stops the acceptor, takes every connection still in the backlog, closes the
+ * listening socket (new connections are refused from then on), and serves all of them.
+ */
+public class GracefulNioEndpoint extends NioEndpoint {
+
+	// Set while a socket that Tomcat would destroy is handed to the poller instead.
+	private static final ThreadLocal<Boolean> HANDING_OFF = ThreadLocal.withInitial(() -> false);
+
+	private final AtomicBoolean listenerClosing = new AtomicBoolean();
+
+	private volatile boolean listenerClosed;
+
+	@Override
+	public void pause() {
+		if (!isRunning() || !this.listenerClosing.compareAndSet(false, true)) {
+			// Tomcat's own stop: the listener is closed already, now pause for real.
+			super.pause();
+			return;
+		}
+		// The acceptor leaves its loop after the accept it is blocked in; the socket that
+		// accept returns comes to destroySocket, which serves it.
+		this.acceptor.stopMillis(-1);
+		unlockAccept();
+		try {
+			serveBacklog();
+			doCloseServerSocket();
+		}
+		catch (IOException ex) {
+			getLog().warn("Could not close the listening socket of " + getName() + " gracefully", ex);
+		}
+		finally {
+			this.listenerClosed = true;
+		}
+		// HTTP/2 connections stop taking new streams.
+		getHandler().pause();
+	}
+
+	/** Whether the listening socket was closed by a graceful shutdown. */
+	public boolean isListenerClosed() {
+		return this.listenerClosed;
+	}
+
+	/**
+	 * Whether a connection opened or read from since the given moment still waits to be
+	 * served: it was accepted, but no worker has taken up its request yet. Connections
+	 * idle since before that moment are not counted: they have no request to lose.
+	 * @param sinceMillis wall-clock time ({@link System#currentTimeMillis()})
+	 */
+	public boolean hasConnectionsAwaitingService(long sinceMillis) {
+		for (SocketWrapperBase<?> connection : getConnections()) {
+			if (connection.isClosed() || connection.getCurrentProcessor() != null) {
+				continue;
+			}
+			if (connection instanceof NioSocketWrapper nio && nio.getLastRead() >= sinceMillis) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Override
+	protected void destroySocket(SocketChannel socket) {
+		if (this.listenerClosing.get() && !HANDING_OFF.get()) {
+			handOff(socket);
+			return;
+		}
+		super.destroySocket(socket);
+	}
+
+	private void serveBacklog() throws IOException {
+		ServerSocketChannel listener = (ServerSocketChannel) getServerSocket();
+		if (listener == null || !listener.isOpen()) {
+			return;
+		}
+		// Waits for the acceptor to leave accept(), then takes what the kernel queued.
+		listener.configureBlocking(false);
+		for (SocketChannel socket = listener.accept(); socket != null; socket = listener.accept()) {
+			try {
+				countUpOrAwaitConnection();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			handOff(socket);
+		}
+	}
+
+	private void handOff(SocketChannel socket) {
+		HANDING_OFF.set(true);
+		try {
+			if (!setSocketOptions(socket)) {
+				closeSocket(socket);
+			}
+		}
+		finally {
+			HANDING_OFF.remove();
+		}
+	}
+
+}
