@@ -6,7 +6,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The requests the application is serving right now. A web stack adapter calls
@@ -22,6 +25,8 @@ public final class InFlightRequests {
 	private final LongAdder completed = new LongAdder();
 
 	private volatile long lastArrivalNanos = System.nanoTime();
+
+	private volatile boolean endingStreams;
 
 	/** Records the arrival of a request and returns the handle that ends it. */
 	public Request begin(String method, String path) {
@@ -53,6 +58,20 @@ public final class InFlightRequests {
 		return this.lastArrivalNanos;
 	}
 
+	/**
+	 * Ends every open stream gracefully (see {@link Request#endStreamOnDrain}), and each
+	 * stream registered from now on as soon as it is.
+	 * @return how many streams were ended
+	 */
+	int endStreams() {
+		this.endingStreams = true;
+		int ended = 0;
+		for (Request request : this.running) {
+			ended += request.endStream() ? 1 : 0;
+		}
+		return ended;
+	}
+
 	/** The requests being served now, oldest first. */
 	public List<Request> snapshot() {
 		List<Request> requests = new ArrayList<>(this.running);
@@ -72,6 +91,8 @@ public final class InFlightRequests {
 
 		private final long startNanos;
 
+		private final AtomicReference<@Nullable Runnable> streamEnd = new AtomicReference<>();
+
 		private Request(String method, String path, long startNanos) {
 			this.method = method;
 			this.path = path;
@@ -88,6 +109,26 @@ public final class InFlightRequests {
 
 		public Duration age() {
 			return Duration.ofNanos(System.nanoTime() - this.startNanos);
+		}
+
+		/**
+		 * Declares this request a long-lived stream (server-sent events) and how to end it
+		 * cleanly. Such a stream never finishes by itself, so the drain ends it at once: its
+		 * client sees a complete response and reconnects, to another pod.
+		 */
+		public void endStreamOnDrain(Runnable end) {
+			this.streamEnd.set(end);
+			if (InFlightRequests.this.endingStreams) {
+				endStream();
+			}
+		}
+
+		private boolean endStream() {
+			Runnable end = this.streamEnd.getAndSet(null);
+			if (end != null) {
+				end.run();
+			}
+			return end != null;
 		}
 
 		/** Marks the response complete. Safe to call more than once. */

@@ -167,16 +167,27 @@ public final class ShutdownCoordinator {
 		}
 	}
 
-	/** Phase 3: Boot's graceful shutdown is about to stop accepting and drain. */
-	synchronized void drainStarted() {
-		if (this.phase != ShutdownPhase.DELAY && this.phase != ShutdownPhase.REFUSE) {
-			return;
+	/**
+	 * Phase 3: Boot's graceful shutdown is about to stop accepting and drain. Event
+	 * streams end here: they would otherwise hold the drain until its timeout.
+	 */
+	void drainStarted() {
+		synchronized (this) {
+			if (this.phase != ShutdownPhase.DELAY && this.phase != ShutdownPhase.REFUSE) {
+				return;
+			}
+			enter(ShutdownPhase.DRAIN);
+			this.completedBeforeDrain = this.requests.completed();
+			int inFlight = this.requests.count();
+			if (inFlight > 0) {
+				logger.info("Draining {} in-flight request(s) for up to {}", inFlight,
+						this.budget.drainTimeout().formatted());
+			}
 		}
-		enter(ShutdownPhase.DRAIN);
-		this.completedBeforeDrain = this.requests.completed();
-		int inFlight = this.requests.count();
-		if (inFlight > 0) {
-			logger.info("Draining {} in-flight request(s) for up to {}", inFlight, this.budget.drainTimeout().formatted());
+		// Outside the lock: ending a stream runs the web stack's completion callbacks.
+		int ended = this.requests.endStreams();
+		if (ended > 0) {
+			logger.info("Ended {} event stream(s); their clients reconnect elsewhere", ended);
 		}
 	}
 

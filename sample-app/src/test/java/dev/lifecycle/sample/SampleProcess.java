@@ -3,6 +3,7 @@ package dev.lifecycle.sample;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,7 +119,7 @@ final class SampleProcess implements AutoCloseable {
 
 	int awaitExit(Duration timeout) throws InterruptedException {
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-			throw new AssertionError("Process still running after " + timeout + ":\n" + output());
+			throw new AssertionError("Process still running after " + timeout + ":\n" + output() + threadDump());
 		}
 		return this.process.exitValue();
 	}
@@ -134,6 +135,25 @@ final class SampleProcess implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			return false;
+		}
+	}
+
+	/** The JVM's threads, to see where a shutdown hangs. */
+	private String threadDump() {
+		Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+		try {
+			Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "Thread.print")
+				.redirectErrorStream(true)
+				.start();
+			String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			return dump.waitFor(10, TimeUnit.SECONDS) ? "\nThreads:\n" + threads : "";
+		}
+		catch (IOException ex) {
+			return "\n(no thread dump: " + ex.getMessage() + ")";
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "";
 		}
 	}
 

@@ -85,6 +85,9 @@ final class ShutdownBudgetResolver {
 		}
 		Setting drainTimeout = drainTimeout(shutdown.getDrainTimeout(), grace, delay, margin, phaseTimeout);
 		if (this.problems.isEmpty()) {
+			if (quietPeriod != null) {
+				checkQuietPeriod(quietPeriod, delay);
+			}
 			if (phaseTimeout != null) {
 				checkPhaseTimeout(phaseTimeout, grace, delay, margin);
 			}
@@ -133,6 +136,15 @@ final class ShutdownBudgetResolver {
 				delay + " + " + drainTimeout + " + " + margin + " = " + Setting.format(planned) + " exceeds " + grace
 						+ "; Kubernetes would SIGKILL the pod mid-drain.",
 				lower + ", or raise the pod's terminationGracePeriodSeconds and " + GRACE + " together."));
+	}
+
+	private void checkQuietPeriod(Setting quietPeriod, Setting delay) {
+		// With no delay there is nothing to end early; the quiet period is simply unused.
+		if (!delay.value().isZero() && quietPeriod.value().compareTo(delay.value()) >= 0) {
+			this.problems.add(new Problem(
+					quietPeriod + " is not shorter than " + delay + ", so it could never end the delay early.",
+					"Lower " + QUIET_PERIOD + " to well under the delay (500ms is typical), or remove it."));
+		}
 	}
 
 	private void checkPhaseTimeout(Setting phaseTimeout, Setting grace, Setting delay, Setting margin) {

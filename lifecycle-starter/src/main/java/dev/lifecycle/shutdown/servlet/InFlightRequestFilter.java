@@ -3,6 +3,7 @@ package dev.lifecycle.shutdown.servlet;
 import java.io.IOException;
 import java.util.List;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -14,14 +15,15 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 
 import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 
 /**
  * Tracks each request of the servlet stack from arrival to the end of its response
- * (asynchronous requests included), and asks keep-alive clients to reconnect elsewhere
- * once shutdown has begun.
+ * (asynchronous requests included), asks keep-alive clients to reconnect elsewhere once
+ * shutdown has begun, and lets the drain complete server-sent event streams.
  */
 public final class InFlightRequestFilter implements Filter {
 
@@ -66,12 +68,21 @@ public final class InFlightRequestFilter implements Filter {
 		}
 		finally {
 			if (request.isAsyncStarted()) {
-				request.getAsyncContext().addListener(new EndOnAsyncCompletion(tracked));
+				AsyncContext async = request.getAsyncContext();
+				async.addListener(new EndOnAsyncCompletion(tracked));
+				if (isEventStream(response)) {
+					tracked.endStreamOnDrain(async::complete);
+				}
 			}
 			else {
 				tracked.end();
 			}
 		}
+	}
+
+	private static boolean isEventStream(HttpServletResponse response) {
+		String contentType = response.getContentType();
+		return contentType != null && contentType.startsWith(MediaType.TEXT_EVENT_STREAM_VALUE);
 	}
 
 	private boolean isUntracked(HttpServletRequest request) {

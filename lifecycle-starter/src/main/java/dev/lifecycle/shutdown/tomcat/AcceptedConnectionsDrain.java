@@ -5,11 +5,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
-import dev.lifecycle.shutdown.ShutdownPhase;
 
 /**
  * Holds the end of the drain until every connection Tomcat accepted during the shutdown
@@ -19,7 +20,7 @@ import dev.lifecycle.shutdown.ShutdownPhase;
  * before the {@link DrainBoundary#end end of the drain}, and never beyond the drain
  * timeout.
  */
-public final class AcceptedConnectionsDrain implements SmartLifecycle {
+public final class AcceptedConnectionsDrain implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
 
 	private static final long POLL_MILLIS = 10;
 
@@ -44,14 +45,15 @@ public final class AcceptedConnectionsDrain implements SmartLifecycle {
 	}
 
 	@Override
+	public void onApplicationEvent(ContextClosedEvent event) {
+		this.endpoints.forEach(GracefulNioEndpoint::trackNewConnections);
+	}
+
+	@Override
 	public void stop() {
 		this.running = false;
-		// With Connection: close, every connection used since the shutdown began closes
-		// after its response; without it, only those used since the drain began count.
-		long since = this.coordinator.closesConnections() ? this.coordinator.startedAt().toEpochMilli()
-				: System.currentTimeMillis() - this.coordinator.phaseDuration(ShutdownPhase.DRAIN).toMillis();
 		long deadline = System.nanoTime() + this.coordinator.drainTimeLeft().toNanos();
-		while (awaitingService(since) && System.nanoTime() < deadline) {
+		while (awaitingService() && System.nanoTime() < deadline) {
 			try {
 				TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
 			}
@@ -62,12 +64,12 @@ public final class AcceptedConnectionsDrain implements SmartLifecycle {
 		}
 	}
 
-	private boolean awaitingService(long since) {
+	private boolean awaitingService() {
 		if (this.coordinator.requests().count() > 0) {
 			return true;
 		}
 		for (GracefulNioEndpoint endpoint : this.endpoints) {
-			if (endpoint.isListenerClosed() && endpoint.hasConnectionsAwaitingService(since)) {
+			if (endpoint.hasConnectionsAwaitingService()) {
 				return true;
 			}
 		}

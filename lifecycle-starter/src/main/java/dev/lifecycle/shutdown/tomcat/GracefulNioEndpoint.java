@@ -3,10 +3,15 @@ package dev.lifecycle.shutdown.tomcat;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 
 /**
  * A {@link NioEndpoint} that stops accepting without cutting a connection it already
@@ -24,6 +29,10 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	private final AtomicBoolean listenerClosing = new AtomicBoolean();
 
 	private volatile boolean listenerClosed;
+
+	private final Set<SocketChannel> undispatched = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean tracking;
 
 	@Override
 	public void pause() {
@@ -56,21 +65,46 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	}
 
 	/**
-	 * Whether a connection opened or read from since the given moment still waits to be
-	 * served: it was accepted, but no worker has taken up its request yet. Connections
-	 * idle since before that moment are not counted: they have no request to lose.
-	 * @param sinceMillis wall-clock time ({@link System#currentTimeMillis()})
+	 * From now on, remember each new connection until a worker takes it up. Called when
+	 * the shutdown begins: until then, this costs nothing per connection.
 	 */
-	public boolean hasConnectionsAwaitingService(long sinceMillis) {
-		for (SocketWrapperBase<?> connection : getConnections()) {
-			if (connection.isClosed() || connection.getCurrentProcessor() != null) {
-				continue;
-			}
-			if (connection instanceof NioSocketWrapper nio && nio.getLastRead() >= sinceMillis) {
-				return true;
-			}
+	public void trackNewConnections() {
+		this.tracking = true;
+	}
+
+	/**
+	 * Whether a connection still waits to be served: accepted since tracking began but not
+	 * yet handed to a worker, or queued for a worker, or being served. Idle keep-alive
+	 * connections do not count: they have no request to lose.
+	 */
+	public boolean hasConnectionsAwaitingService() {
+		this.undispatched.removeIf((socket) -> !socket.isOpen());
+		if (!this.undispatched.isEmpty()) {
+			return true;
 		}
+		return getExecutor() instanceof ThreadPoolExecutor workers
+				&& (workers.getActiveCount() > 0 || !workers.getQueue().isEmpty());
+	}
+
+	@Override
+	protected boolean setSocketOptions(SocketChannel socket) {
+		// Before the poller can see it, so that its dispatch always comes after.
+		if (this.tracking) {
+			this.undispatched.add(socket);
+		}
+		if (super.setSocketOptions(socket)) {
+			return true;
+		}
+		this.undispatched.remove(socket);
 		return false;
+	}
+
+	@Override
+	public boolean processSocket(SocketWrapperBase<NioChannel> socketWrapper, SocketEvent event, boolean dispatch) {
+		if (this.tracking && socketWrapper != null) {
+			this.undispatched.remove(socketWrapper.getSocket().getIOChannel());
+		}
+		return super.processSocket(socketWrapper, event, dispatch);
 	}
 
 	@Override

@@ -137,10 +137,12 @@ class ShutdownAutoConfigurationTests {
 	}
 
 	@Test
-	void otherShutdownPhasesGetTheDrainTimeoutUnlessTheUserSetTheirTimeout() {
+	void otherShutdownPhasesGetHalfTheMarginUnlessTheUserSetTheirTimeout() {
 		this.contextRunner.withUserConfiguration(LifecycleThatNeverStops.class)
-			.withPropertyValues("lifecycle.shutdown.drain-timeout=300ms", "never-stopping-phase=0")
-			.run((context) -> assertThat(timeToClose(context)).isLessThan(Duration.ofSeconds(10)));
+			.withPropertyValues("lifecycle.shutdown.margin=3s", "lifecycle.shutdown.drain-timeout=8s",
+					"never-stopping-phase=0")
+			.run((context) -> assertThat(timeToClose(context)).isBetween(Duration.ofMillis(1400),
+					Duration.ofMillis(2900)));
 	}
 
 	@Test
