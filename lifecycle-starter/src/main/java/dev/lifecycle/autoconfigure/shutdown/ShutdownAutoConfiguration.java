@@ -1,8 +1,6 @@
 package dev.lifecycle.autoconfigure.shutdown;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import jakarta.servlet.DispatcherType;
 
@@ -35,6 +33,7 @@ import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
+import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
 
 /**
@@ -102,34 +101,27 @@ public final class ShutdownAutoConfiguration {
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	static class ServletRequestTrackingConfiguration {
 
-		private static final String MAIN_SERVER_PREFIX = "server:";
-
 		@Bean
 		FilterRegistrationBean<InFlightRequestFilter> lifecycleInFlightRequestFilter(ShutdownCoordinator coordinator,
 				Environment environment) {
 			FilterRegistrationBean<InFlightRequestFilter> registration = new FilterRegistrationBean<>(
-					new InFlightRequestFilter(coordinator, untrackedPaths(environment)));
+					new InFlightRequestFilter(coordinator, UntrackedPathsResolver.resolve(environment)));
 			// First in the chain: it must see every request, including those other filters reject.
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			registration.setDispatcherTypes(DispatcherType.REQUEST);
 			return registration;
 		}
 
-		/** Paths on the main port that are not traffic: actuator and the health groups' paths. */
-		static List<String> untrackedPaths(Environment environment) {
-			List<String> paths = new ArrayList<>();
-			paths.add(environment.getProperty("management.endpoints.web.base-path", "/actuator"));
-			if (environment.getProperty("management.endpoint.health.probes.add-additional-paths", Boolean.class,
-					false)) {
-				paths.addAll(List.of("/livez", "/readyz"));
-			}
-			for (String group : List.of("liveness", "readiness", "startup")) {
-				String path = environment.getProperty("management.endpoint.health.group." + group + ".additional-path");
-				if (path != null && path.startsWith(MAIN_SERVER_PREFIX)) {
-					paths.add(path.substring(MAIN_SERVER_PREFIX.length()));
-				}
-			}
-			return paths;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	static class ReactiveRequestTrackingConfiguration {
+
+		@Bean
+		InFlightExchangeFilter lifecycleInFlightExchangeFilter(ShutdownCoordinator coordinator,
+				Environment environment) {
+			return new InFlightExchangeFilter(coordinator, UntrackedPathsResolver.resolve(environment));
 		}
 
 	}
