@@ -3,6 +3,7 @@ package dev.lifecycle.autoconfigure.shutdown;
 import java.time.Duration;
 
 import jakarta.servlet.DispatcherType;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -10,6 +11,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
@@ -24,6 +26,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
@@ -122,6 +125,44 @@ public final class ShutdownAutoConfiguration {
 		InFlightExchangeFilter lifecycleInFlightExchangeFilter(ShutdownCoordinator coordinator,
 				Environment environment) {
 			return new InFlightExchangeFilter(coordinator, UntrackedPathsResolver.resolve(environment));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ReactorResourceFactory.class, LoopResources.class })
+	static class ReactorNettyResourcesConfiguration {
+
+		@Bean
+		static BeanPostProcessor lifecycleReactorNettyQuietPeriod(Environment environment) {
+			return new ReactorNettyQuietPeriod(environment);
+		}
+
+	}
+
+	/**
+	 * Takes the shutdown quiet period of Reactor Netty's event loops (2 s by default) out of
+	 * the close phase unless the user set {@code spring.reactor.netty.shutdown-quiet-period}:
+	 * the drain already waited for the server's exchanges, and 2 s of quiet would use up the
+	 * default margin, or push an abandoning shutdown past the grace period. Pending tasks
+	 * still run before the loops stop.
+	 */
+	static final class ReactorNettyQuietPeriod implements BeanPostProcessor {
+
+		static final String PROPERTY = "spring.reactor.netty.shutdown-quiet-period";
+
+		private final Environment environment;
+
+		ReactorNettyQuietPeriod(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public Object postProcessBeforeInitialization(Object bean, String beanName) {
+			if (bean instanceof ReactorResourceFactory factory && !this.environment.containsProperty(PROPERTY)) {
+				factory.setShutdownQuietPeriod(Duration.ZERO);
+			}
+			return bean;
 		}
 
 	}
