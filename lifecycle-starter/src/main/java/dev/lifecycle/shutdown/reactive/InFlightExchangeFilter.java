@@ -2,12 +2,19 @@ package dev.lifecycle.shutdown.reactive;
 
 import java.util.List;
 
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.util.AttributeKey;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -21,7 +28,8 @@ import dev.lifecycle.shutdown.UntrackedPaths;
  * Tracks each exchange of the reactive stack from arrival until its response publisher
  * terminates (completes, fails or is cancelled by a client that went away), so streamed
  * responses ({@code Flux}, server-sent events) stay in flight until their last element,
- * and asks HTTP/1.x keep-alive clients to reconnect elsewhere once shutdown has begun.
+ * and asks clients to reconnect elsewhere once shutdown has begun: {@code Connection:
+ * close} for HTTP/1.x, a GOAWAY for HTTP/2 on Reactor Netty.
  */
 public final class InFlightExchangeFilter implements WebFilter, Ordered {
 
@@ -51,8 +59,8 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 		// Decided when the response commits, not on arrival: a request that arrived before
 		// SIGTERM and answers during the delay closes its connection too.
 		exchange.getResponse().beforeCommit(() -> {
-			if (this.coordinator.closesConnections() && isHttp1(request)) {
-				exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+			if (this.coordinator.closesConnections()) {
+				closeConnection(exchange);
 			}
 			return Mono.empty();
 		});
@@ -68,13 +76,17 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 	}
 
 	/**
-	 * HTTP/2 forbids the {@code Connection} header; its clients move on the GOAWAY the
-	 * server sends when it closes the connection. Servers other than Reactor Netty do not
-	 * tell the protocol through WebFlux: they are taken to be HTTP/1.x, and HTTP/2
-	 * implementations drop connection-specific headers anyway.
+	 * HTTP/1.x: {@code Connection: close} on this response. HTTP/2 forbids that header: on
+	 * Reactor Netty the connection gets a GOAWAY once this stream is done, so the client
+	 * finishes its open streams and sends new requests on a new connection. Other servers do
+	 * not tell the protocol through WebFlux: they get the header, which HTTP/2
+	 * implementations drop.
 	 */
-	private static boolean isHttp1(ServerHttpRequest request) {
-		return !REACTOR_NETTY_PRESENT || ReactorNettyProtocol.isHttp1(request);
+	private static void closeConnection(ServerWebExchange exchange) {
+		if (REACTOR_NETTY_PRESENT && ReactorNetty.closeConnection(exchange)) {
+			return;
+		}
+		exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
 	}
 
 	@Override
@@ -84,14 +96,41 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 	}
 
 	/** Kept apart so that the filter loads without Reactor Netty on the classpath. */
-	private static final class ReactorNettyProtocol {
+	private static final class ReactorNetty {
 
-		static boolean isHttp1(ServerHttpRequest request) {
-			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-			if (nativeRequest instanceof reactor.netty.http.server.HttpServerRequest netty) {
-				return netty.protocol().startsWith("HTTP/1");
+		private static final AttributeKey<Boolean> GOAWAY_SCHEDULED = AttributeKey
+			.valueOf(InFlightExchangeFilter.class.getName() + ".goAwayScheduled");
+
+		/** @return whether the exchange was on Reactor Netty and is taken care of */
+		static boolean closeConnection(ServerWebExchange exchange) {
+			Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			Object response = ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse());
+			if (!(request instanceof HttpServerRequest nettyRequest)
+					|| !(response instanceof HttpServerResponse nettyResponse)) {
+				return false;
 			}
+			if (nettyRequest.protocol().startsWith("HTTP/1")) {
+				return false;
+			}
+			nettyResponse.withConnection((connection) -> goAwayAfter(connection.channel()));
 			return true;
+		}
+
+		/**
+		 * Once per connection, after the stream is closed: a GOAWAY written to the
+		 * connection's channel carries the last stream the server accepted (Netty's
+		 * {@code Http2FrameCodec} fills it in), so no stream of the client is refused.
+		 */
+		private static void goAwayAfter(Channel stream) {
+			Channel connection = stream.parent();
+			if (connection == null || connection.attr(GOAWAY_SCHEDULED).setIfAbsent(Boolean.TRUE) != null) {
+				return;
+			}
+			stream.closeFuture().addListener((closed) -> {
+				if (connection.isActive()) {
+					connection.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+				}
+			});
 		}
 
 	}
