@@ -21,6 +21,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.core.Ordered;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.web.server.WebFilter;
 
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
@@ -142,6 +144,25 @@ class ShutdownAutoConfigurationTests {
 			assertThat(coordinator.lastReport().phases()).containsKeys(ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
 					ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.CLOSE);
 		});
+	}
+
+	@Test
+	void reactorNettyLoopsStopWithoutAQuietPeriodSoTheCloseFitsTheMargin() {
+		this.reactiveContextRunner.withBean(ReactorResourceFactory.class)
+			.run((context) -> assertThat(quietPeriod(context.getBean(ReactorResourceFactory.class)))
+				.isEqualTo(Duration.ZERO));
+	}
+
+	@Test
+	void reactorNettyQuietPeriodTheUserSetIsKept() {
+		this.reactiveContextRunner.withBean(ReactorResourceFactory.class)
+			.withPropertyValues("spring.reactor.netty.shutdown-quiet-period=2s")
+			.run((context) -> assertThat(quietPeriod(context.getBean(ReactorResourceFactory.class)))
+				.isEqualTo(Duration.ofSeconds(2)));
+	}
+
+	private static Object quietPeriod(ReactorResourceFactory factory) {
+		return ReflectionTestUtils.getField(factory, "shutdownQuietPeriod");
 	}
 
 	@Test
