@@ -119,7 +119,8 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 		/**
 		 * Once per connection, after the stream is closed: a GOAWAY written to the
 		 * connection's channel carries the last stream the server accepted (Netty's
-		 * {@code Http2FrameCodec} fills it in), so no stream of the client is refused.
+		 * {@code Http2FrameCodec} fills it in), so every stream the client had opened is
+		 * served; one opened as the GOAWAY crossed is refused as safe to retry.
 		 */
 		private static void goAwayAfter(Channel stream) {
 			Channel connection = stream.parent();
