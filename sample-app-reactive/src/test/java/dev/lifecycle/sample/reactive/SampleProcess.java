@@ -110,6 +110,10 @@ final class SampleProcess implements AutoCloseable {
 		return sent;
 	}
 
+	boolean hasExited() {
+		return !this.process.isAlive();
+	}
+
 	int awaitExit(Duration timeout) throws InterruptedException {
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 			throw new AssertionError("Process still running after " + timeout + ":\n" + output());
