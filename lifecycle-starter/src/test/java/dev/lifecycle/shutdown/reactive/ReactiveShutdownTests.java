@@ -99,6 +99,23 @@ class ReactiveShutdownTests {
 	}
 
 	@Test
+	void connectionsStayOpenDuringTheDelayWhenConnectionCloseIsOff() throws Exception {
+		start("--lifecycle.shutdown.delay=2s", "--lifecycle.shutdown.connection-close=false");
+		ShutdownCoordinator coordinator = this.context.getBean(ShutdownCoordinator.class);
+		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+
+		HttpResponse<String> duringDelay = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.build()
+			.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
+		assertThat(duringDelay.statusCode()).isEqualTo(200);
+		assertThat(duringDelay.headers().firstValue("Connection")).isEmpty();
+		assertThat(coordinator.phase()).as("still inside the delay").isEqualTo(ShutdownPhase.DELAY);
+		closing.get(30, TimeUnit.SECONDS);
+	}
+
+	@Test
 	void exchangeOutlastingTheDrainTimeoutIsAbandonedReportedAndCut() throws Exception {
 		start("--lifecycle.shutdown.drain-timeout=500ms");
 		ShutdownCoordinator coordinator = this.context.getBean(ShutdownCoordinator.class);
