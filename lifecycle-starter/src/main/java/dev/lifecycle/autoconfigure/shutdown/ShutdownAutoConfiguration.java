@@ -1,10 +1,9 @@
 package dev.lifecycle.autoconfigure.shutdown;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import jakarta.servlet.DispatcherType;
+import reactor.netty.resources.LoopResources;
 
 import org.apache.catalina.core.StandardContext;
 
@@ -32,6 +31,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
@@ -41,6 +41,7 @@ import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
+import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
@@ -110,34 +111,65 @@ public final class ShutdownAutoConfiguration {
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	static class ServletRequestTrackingConfiguration {
 
-		private static final String MAIN_SERVER_PREFIX = "server:";
-
 		@Bean
 		FilterRegistrationBean<InFlightRequestFilter> lifecycleInFlightRequestFilter(ShutdownCoordinator coordinator,
 				Environment environment) {
 			FilterRegistrationBean<InFlightRequestFilter> registration = new FilterRegistrationBean<>(
-					new InFlightRequestFilter(coordinator, untrackedPaths(environment)));
+					new InFlightRequestFilter(coordinator, UntrackedPathsResolver.resolve(environment)));
 			// First in the chain: it must see every request, including those other filters reject.
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			registration.setDispatcherTypes(DispatcherType.REQUEST);
 			return registration;
 		}
 
-		/** Paths on the main port that are not traffic: actuator and the health groups' paths. */
-		static List<String> untrackedPaths(Environment environment) {
-			List<String> paths = new ArrayList<>();
-			paths.add(environment.getProperty("management.endpoints.web.base-path", "/actuator"));
-			if (environment.getProperty("management.endpoint.health.probes.add-additional-paths", Boolean.class,
-					false)) {
-				paths.addAll(List.of("/livez", "/readyz"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	static class ReactiveRequestTrackingConfiguration {
+
+		@Bean
+		InFlightExchangeFilter lifecycleInFlightExchangeFilter(ShutdownCoordinator coordinator,
+				Environment environment) {
+			return new InFlightExchangeFilter(coordinator, UntrackedPathsResolver.resolve(environment));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ReactorResourceFactory.class, LoopResources.class })
+	static class ReactorNettyResourcesConfiguration {
+
+		@Bean
+		static BeanPostProcessor lifecycleReactorNettyQuietPeriod(Environment environment) {
+			return new ReactorNettyQuietPeriod(environment);
+		}
+
+	}
+
+	/**
+	 * Takes the shutdown quiet period of Reactor Netty's event loops (2 s by default) out of
+	 * the close phase unless the user set {@code spring.reactor.netty.shutdown-quiet-period}:
+	 * the drain already waited for the server's exchanges, and 2 s of quiet would use up the
+	 * default margin, or push an abandoning shutdown past the grace period. Pending tasks
+	 * still run before the loops stop.
+	 */
+	static final class ReactorNettyQuietPeriod implements BeanPostProcessor {
+
+		static final String PROPERTY = "spring.reactor.netty.shutdown-quiet-period";
+
+		private final Environment environment;
+
+		ReactorNettyQuietPeriod(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public Object postProcessBeforeInitialization(Object bean, String beanName) {
+			if (bean instanceof ReactorResourceFactory factory && !this.environment.containsProperty(PROPERTY)) {
+				factory.setShutdownQuietPeriod(Duration.ZERO);
 			}
-			for (String group : List.of("liveness", "readiness", "startup")) {
-				String path = environment.getProperty("management.endpoint.health.group." + group + ".additional-path");
-				if (path != null && path.startsWith(MAIN_SERVER_PREFIX)) {
-					paths.add(path.substring(MAIN_SERVER_PREFIX.length()));
-				}
-			}
-			return paths;
+			return bean;
 		}
 
 	}

@@ -19,6 +19,7 @@ import org.springframework.http.MediaType;
 
 import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.UntrackedPaths;
 
 /**
  * Tracks each request of the servlet stack from arrival to the end of its response
@@ -31,7 +32,7 @@ public final class InFlightRequestFilter implements Filter {
 
 	private final InFlightRequests requests;
 
-	private final List<String> untrackedPathPrefixes;
+	private final UntrackedPaths untrackedPaths;
 
 	/**
 	 * @param coordinator decides when responses carry {@code Connection: close}
@@ -41,7 +42,7 @@ public final class InFlightRequestFilter implements Filter {
 	public InFlightRequestFilter(ShutdownCoordinator coordinator, List<String> untrackedPathPrefixes) {
 		this.coordinator = coordinator;
 		this.requests = coordinator.requests();
-		this.untrackedPathPrefixes = List.copyOf(untrackedPathPrefixes);
+		this.untrackedPaths = new UntrackedPaths(untrackedPathPrefixes);
 	}
 
 	/**
@@ -58,7 +59,7 @@ public final class InFlightRequestFilter implements Filter {
 		if (this.coordinator.closesConnections() && request.getProtocol().startsWith("HTTP/1")) {
 			response.setHeader(HttpHeaders.CONNECTION, "close");
 		}
-		if (isUntracked(request)) {
+		if (this.untrackedPaths.contains(request.getRequestURI())) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -83,16 +84,6 @@ public final class InFlightRequestFilter implements Filter {
 	private static boolean isEventStream(HttpServletResponse response) {
 		String contentType = response.getContentType();
 		return contentType != null && contentType.startsWith(MediaType.TEXT_EVENT_STREAM_VALUE);
-	}
-
-	private boolean isUntracked(HttpServletRequest request) {
-		String path = request.getRequestURI();
-		for (String prefix : this.untrackedPathPrefixes) {
-			if (path.equals(prefix) || path.startsWith(prefix) && path.charAt(prefix.length()) == '/') {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private record EndOnAsyncCompletion(InFlightRequests.Request tracked) implements AsyncListener {

@@ -11,25 +11,36 @@ import org.springframework.boot.autoconfigure.availability.ApplicationAvailabili
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.core.Ordered;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.util.ReflectionTestUtils;
+import org.springframework.web.server.WebFilter;
 
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationFailureAnalyzer;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
+import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ShutdownAutoConfigurationTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+				ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class));
+
+	private final ReactiveWebApplicationContextRunner reactiveContextRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
 				ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class));
 
@@ -94,6 +105,71 @@ class ShutdownAutoConfigurationTests {
 			FilterRegistrationBean<?> registration = context.getBean(FilterRegistrationBean.class);
 			assertThat(registration.getOrder()).isEqualTo(Integer.MIN_VALUE);
 		});
+	}
+
+	@Test
+	void servletAppGetsTheServletFilterAndNoWebFilter() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(FilterRegistrationBean.class);
+			assertThat(context).doesNotHaveBean(WebFilter.class);
+		});
+	}
+
+	@Test
+	void reactiveAppGetsTheWebFilterFirstAndNoServletFilter() {
+		this.reactiveContextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ShutdownCoordinator.class);
+			assertThat(context).hasSingleBean(InFlightExchangeFilter.class);
+			assertThat(context.getBean(InFlightExchangeFilter.class).getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+			assertThat(context).doesNotHaveBean(FilterRegistrationBean.class);
+		});
+	}
+
+	@Test
+	void reactiveAppStartsWithoutTheServletApiOnTheClasspath() {
+		this.reactiveContextRunner.withClassLoader(new FilteredClassLoader("jakarta.servlet", "org.apache.catalina",
+				"org.springframework.boot.web.servlet", "org.springframework.web.servlet"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(InFlightExchangeFilter.class);
+			});
+	}
+
+	@Test
+	void reactiveAppRunsTheSameSequenceAndReports() {
+		this.reactiveContextRunner.run((context) -> {
+			ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+			context.close();
+			assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.COMPLETE);
+			assertThat(coordinator.lastReport().phases()).containsKeys(ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
+					ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.CLOSE);
+		});
+	}
+
+	@Test
+	void reactorNettyLoopsStopWithoutAQuietPeriodSoTheCloseFitsTheMargin() {
+		this.reactiveContextRunner.withBean(ReactorResourceFactory.class)
+			.run((context) -> assertThat(quietPeriod(context.getBean(ReactorResourceFactory.class)))
+				.isEqualTo(Duration.ZERO));
+	}
+
+	@Test
+	void reactorNettyQuietPeriodTheUserSetIsKept() {
+		this.reactiveContextRunner.withBean(ReactorResourceFactory.class)
+			.withPropertyValues("spring.reactor.netty.shutdown-quiet-period=2s")
+			.run((context) -> assertThat(quietPeriod(context.getBean(ReactorResourceFactory.class)))
+				.isEqualTo(Duration.ofSeconds(2)));
+	}
+
+	private static Object quietPeriod(ReactorResourceFactory factory) {
+		return ReflectionTestUtils.getField(factory, "shutdownQuietPeriod");
+	}
+
+	@Test
+	void reactiveAppBacksOffEntirelyWhenDisabled() {
+		this.reactiveContextRunner.withPropertyValues("lifecycle.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ShutdownCoordinator.class)
+				.doesNotHaveBean(WebFilter.class));
 	}
 
 	@Test

@@ -1,0 +1,193 @@
+package dev.lifecycle.sample.reactive;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The packaged reactive sample application running as its own JVM, as Kubernetes would run
+ * it. A copy of sample-app's helper of the same name (test code is not shared between the
+ * modules).
+ */
+final class SampleProcess implements AutoCloseable {
+
+	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+	private final Process process;
+
+	private final Path output;
+
+	private final int port;
+
+	private final int managementPort;
+
+	private SampleProcess(Process process, Path output, int port, int managementPort) {
+		this.process = process;
+		this.output = output;
+		this.port = port;
+		this.managementPort = managementPort;
+	}
+
+	/** Starts the app and waits until its readiness probe answers 200. */
+	static SampleProcess start(String... properties) throws IOException, InterruptedException {
+		SampleProcess sample = launch(properties);
+		sample.awaitReady();
+		return sample;
+	}
+
+	/** Starts the app without waiting for it. */
+	static SampleProcess launch(String... properties) throws IOException {
+		String jar = System.getProperty("sample.jar");
+		if (jar == null || !Files.exists(Path.of(jar))) {
+			throw new IllegalStateException("Run through Maven's verify phase: the packaged jar is missing (" + jar + ")");
+		}
+		int port = freePort();
+		int managementPort = freePort();
+		Path output = Files.createTempFile("sample-app-reactive-", ".log");
+		// The lifecycle endpoint lets tests wait on the app's own count of in-flight requests.
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-jar", jar, "--server.port=" + port, "--management.server.port=" + managementPort,
+				"--management.endpoints.web.exposure.include=health,lifecycle"));
+		for (String property : properties) {
+			command.add("--" + property);
+		}
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(output.toFile())
+			.start();
+		return new SampleProcess(process, output, port, managementPort);
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	HttpExchange get(String path) throws IOException {
+		return HttpExchange.get(this.port, path, Duration.ofSeconds(10));
+	}
+
+	/** The status a new connection gets for a path of the main port, or -1 if none. */
+	int status(String path) {
+		try {
+			return get(path).status();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/** Waits until the application counts this many requests in flight. */
+	void awaitInFlight(int count) throws InterruptedException {
+		boolean reached = await(Duration.ofSeconds(10), () -> {
+			try {
+				return HttpExchange.get(this.managementPort, "/actuator/lifecycle", Duration.ofSeconds(5))
+					.body()
+					.contains("\"inFlight\":" + count + ",");
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		});
+		if (!reached) {
+			throw new AssertionError("The app never had " + count + " request(s) in flight:\n" + output());
+		}
+	}
+
+	static Duration since(long nanos) {
+		return Duration.ofNanos(System.nanoTime() - nanos);
+	}
+
+	/** Sends SIGTERM, as the kubelet does, and returns the moment it was sent. */
+	long terminate() {
+		long sent = System.nanoTime();
+		this.process.toHandle().destroy();
+		return sent;
+	}
+
+	boolean hasExited() {
+		return !this.process.isAlive();
+	}
+
+	int awaitExit(Duration timeout) throws InterruptedException {
+		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			throw new AssertionError("Process still running after " + timeout + ":\n" + output());
+		}
+		return this.process.exitValue();
+	}
+
+	/** Whether a new TCP connection to the application's port is refused now. */
+	boolean refusesConnections() {
+		try {
+			get("/hello");
+			return false;
+		}
+		catch (ConnectException ex) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	String output() {
+		try {
+			return Files.readString(this.output);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.process.destroyForcibly();
+		Files.deleteIfExists(this.output);
+	}
+
+	private void awaitReady() throws InterruptedException {
+		awaitStatus("/readyz", 200);
+	}
+
+	/** Waits until a path of the main port answers with the given status. */
+	void awaitStatus(String path, int status) throws InterruptedException {
+		boolean reached = await(STARTUP_TIMEOUT, () -> {
+			if (!this.process.isAlive()) {
+				throw new AssertionError("Sample app exited during start-up:\n" + output());
+			}
+			try {
+				return get(path).status() == status;
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		});
+		if (!reached) {
+			throw new AssertionError(path + " did not answer " + status + " within " + STARTUP_TIMEOUT + ":\n" + output());
+		}
+	}
+
+	/** Polls a condition until it holds or the deadline passes. */
+	static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			TimeUnit.MILLISECONDS.sleep(20);
+		}
+		return condition.getAsBoolean();
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
