@@ -6,14 +6,20 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.AttributeKey;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
@@ -28,7 +34,7 @@ import dev.lifecycle.shutdown.UntrackedPaths;
  * Tracks each exchange of the reactive stack from arrival until its response publisher
  * terminates (completes, fails or is cancelled by a client that went away), so streamed
  * responses ({@code Flux}, server-sent events) stay in flight until their last element,
- * and asks clients to reconnect elsewhere once shutdown has begun: {@code Connection:
+ * lets the drain end server-sent event streams, and asks clients to reconnect elsewhere once shutdown has begun: {@code Connection:
  * close} for HTTP/1.x, a GOAWAY for HTTP/2 on Reactor Netty.
  */
 public final class InFlightExchangeFilter implements WebFilter, Ordered {
@@ -71,8 +77,46 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 		return Mono.defer(() -> {
 			InFlightRequests.Request tracked = this.requests.begin(request.getMethod().name(),
 					request.getPath().value());
-			return chain.filter(exchange).doFinally((signal) -> tracked.end());
+			ServerWebExchange endable = exchange.mutate().response(new EventStreamEnding(exchange.getResponse(), tracked))
+				.build();
+			return chain.filter(endable).doFinally((signal) -> tracked.end());
 		});
+	}
+
+	/**
+	 * Lets the drain end a server-sent event stream: its body completes, so the client gets
+	 * the end of a complete response and reconnects, to another pod.
+	 */
+	private static final class EventStreamEnding extends ServerHttpResponseDecorator {
+
+		private final InFlightRequests.Request tracked;
+
+		EventStreamEnding(ServerHttpResponse delegate, InFlightRequests.Request tracked) {
+			super(delegate);
+			this.tracked = tracked;
+		}
+
+		@Override
+		public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+			return super.writeAndFlushWith(isEventStream() ? Flux.from(body).takeUntilOther(drain()) : body);
+		}
+
+		@Override
+		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+			return super.writeWith(isEventStream() ? Flux.from(body).takeUntilOther(drain()) : body);
+		}
+
+		private boolean isEventStream() {
+			MediaType contentType = getHeaders().getContentType();
+			return contentType != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType);
+		}
+
+		private Mono<Boolean> drain() {
+			Sinks.One<Boolean> drain = Sinks.one();
+			this.tracked.endStreamOnDrain(() -> drain.tryEmitValue(true));
+			return drain.asMono();
+		}
+
 	}
 
 	/**

@@ -50,6 +50,12 @@ final class EventStream implements AutoCloseable {
 				if (line.startsWith("data:")) {
 					this.eventNanos.add(System.nanoTime());
 				}
+				// The last chunk of a chunked body: the response is complete.
+				if (line.equals("0")) {
+					this.endNanos = System.nanoTime();
+					this.end.complete("completed by the server");
+					return;
+				}
 			}
 			this.endNanos = System.nanoTime();
 			this.end.complete("closed by the server");
