@@ -42,9 +42,13 @@ class ShutdownUnderLoadProcessIT {
 			assertThat(firstRefusal).as("no connection refused during the delay").isGreaterThanOrEqualTo(DELAY);
 			assertThat(counts).as("accepted and then cut, or answered with an error")
 				.containsEntry(Outcome.NOT_OK, 0L)
-				.containsEntry(Outcome.ACCEPTED_THEN_RESET, 0L)
 				.containsEntry(Outcome.ACCEPTED_THEN_CLOSED, 0L)
 				.containsEntry(Outcome.ACCEPTED_THEN_SILENT, 0L);
+			// A handshake the kernel completes between the last accept and the close of the
+			// listening socket is reset by the kernel; no user-space server can take it. About
+			// one run in fifteen sees one. Before the backlog was served: about 100 a run.
+			assertThat(counts.get(Outcome.ACCEPTED_THEN_RESET)).as("reset by the kernel at the listener's close")
+				.isLessThanOrEqualTo(1L);
 			assertThat(app.output()).contains("abandoned 0").doesNotContain(" ERROR ", "WARN");
 		}
 	}
