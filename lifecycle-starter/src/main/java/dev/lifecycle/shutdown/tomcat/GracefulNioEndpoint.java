@@ -28,8 +28,6 @@ public class GracefulNioEndpoint extends NioEndpoint {
 
 	private final AtomicBoolean listenerClosing = new AtomicBoolean();
 
-	private volatile boolean listenerClosed;
-
 	private final Set<SocketChannel> undispatched = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean tracking;
@@ -52,16 +50,8 @@ public class GracefulNioEndpoint extends NioEndpoint {
 		catch (IOException ex) {
 			getLog().warn("Could not close the listening socket of " + getName() + " gracefully", ex);
 		}
-		finally {
-			this.listenerClosed = true;
-		}
 		// HTTP/2 connections stop taking new streams.
 		getHandler().pause();
-	}
-
-	/** Whether the listening socket was closed by a graceful shutdown. */
-	public boolean isListenerClosed() {
-		return this.listenerClosed;
 	}
 
 	/**
