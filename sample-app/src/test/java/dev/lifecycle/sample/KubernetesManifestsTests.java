@@ -35,6 +35,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.shutdown.ShutdownBudget;
 
+import dev.lifecycle.sample.support.SampleProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.lifecycle.sample.support.SampleProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.lifecycle.sample.LoadClients.Outcome;
 
+import dev.lifecycle.sample.support.SampleProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

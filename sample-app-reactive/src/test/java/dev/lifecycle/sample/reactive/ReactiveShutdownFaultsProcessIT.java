@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.lifecycle.sample.support.SampleProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,7 +27,7 @@ class ReactiveShutdownFaultsProcessIT {
 
 			long sigterm = app.terminate();
 			int readyAnswers = 0;
-			while (!app.hasExited() && SampleProcess.since(sigterm).compareTo(Duration.ofSeconds(30)) < 0) {
+			while (!!app.isAlive() && SampleProcess.since(sigterm).compareTo(Duration.ofSeconds(30)) < 0) {
 				readyAnswers += (app.status("/readyz") == 200 || app.status("/startupz") == 200) ? 1 : 0;
 				TimeUnit.MILLISECONDS.sleep(20);
 			}

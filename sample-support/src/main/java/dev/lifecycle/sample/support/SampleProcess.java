@@ -1,4 +1,4 @@
-package dev.lifecycle.sample;
+package dev.lifecycle.sample.support;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The packaged sample application running as its own JVM, as Kubernetes would run it.
+ * A packaged sample application running as its own JVM, as Kubernetes would run it: the
+ * jar named by the {@code sample.jar} system property, which the samples' failsafe
+ * configuration sets.
  */
-final class SampleProcess implements AutoCloseable {
+public final class SampleProcess implements AutoCloseable {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
@@ -35,21 +37,21 @@ final class SampleProcess implements AutoCloseable {
 	}
 
 	/** Starts the app and waits until its readiness probe answers 200. */
-	static SampleProcess start(String... properties) throws IOException, InterruptedException {
+	public static SampleProcess start(String... properties) throws IOException, InterruptedException {
 		SampleProcess sample = launch(properties);
 		sample.awaitReady();
 		return sample;
 	}
 
 	/** Starts the app without waiting for it. */
-	static SampleProcess launch(String... properties) throws IOException {
+	public static SampleProcess launch(String... properties) throws IOException {
 		String jar = System.getProperty("sample.jar");
 		if (jar == null || !Files.exists(Path.of(jar))) {
 			throw new IllegalStateException("Run through Maven's verify phase: the packaged jar is missing (" + jar + ")");
 		}
 		int port = freePort();
 		int managementPort = freePort();
-		Path output = Files.createTempFile("sample-app-", ".log");
+		Path output = Files.createTempFile("sample-", ".log");
 		// The lifecycle endpoint lets tests wait on the app's own count of in-flight requests.
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-jar", jar, "--server.port=" + port, "--management.server.port=" + managementPort,
@@ -63,16 +65,16 @@ final class SampleProcess implements AutoCloseable {
 		return new SampleProcess(process, output, port, managementPort);
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 
-	HttpExchange get(String path) throws IOException {
+	public HttpExchange get(String path) throws IOException {
 		return HttpExchange.get(this.port, path, Duration.ofSeconds(10));
 	}
 
 	/** The status a new connection gets for a path of the main port, or -1 if none. */
-	int status(String path) {
+	public int status(String path) {
 		try {
 			return get(path).status();
 		}
@@ -82,7 +84,7 @@ final class SampleProcess implements AutoCloseable {
 	}
 
 	/** Waits until the application counts this many requests in flight. */
-	void awaitInFlight(int count) throws InterruptedException {
+	public void awaitInFlight(int count) throws InterruptedException {
 		boolean reached = await(Duration.ofSeconds(10), () -> {
 			try {
 				return HttpExchange.get(this.managementPort, "/actuator/lifecycle", Duration.ofSeconds(5))
@@ -98,26 +100,26 @@ final class SampleProcess implements AutoCloseable {
 		}
 	}
 
-	static Duration since(long nanos) {
+	public static Duration since(long nanos) {
 		return Duration.ofNanos(System.nanoTime() - nanos);
 	}
 
 	/** Sends SIGTERM, as the kubelet does, and returns the moment it was sent. */
-	long terminate() {
+	public long terminate() {
 		long sent = System.nanoTime();
 		this.process.toHandle().destroy();
 		return sent;
 	}
 
-	long pid() {
+	public long pid() {
 		return this.process.pid();
 	}
 
-	boolean isAlive() {
+	public boolean isAlive() {
 		return this.process.isAlive();
 	}
 
-	int awaitExit(Duration timeout) throws InterruptedException {
+	public int awaitExit(Duration timeout) throws InterruptedException {
 		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 			throw new AssertionError("Process still running after " + timeout + ":\n" + output() + threadDump());
 		}
@@ -125,7 +127,7 @@ final class SampleProcess implements AutoCloseable {
 	}
 
 	/** Whether a new TCP connection to the application's port is refused now. */
-	boolean refusesConnections() {
+	public boolean refusesConnections() {
 		try {
 			get("/hello");
 			return false;
@@ -157,7 +159,7 @@ final class SampleProcess implements AutoCloseable {
 		}
 	}
 
-	String output() {
+	public String output() {
 		try {
 			return Files.readString(this.output);
 		}
@@ -177,7 +179,7 @@ final class SampleProcess implements AutoCloseable {
 	}
 
 	/** Waits until a path of the main port answers with the given status. */
-	void awaitStatus(String path, int status) throws InterruptedException {
+	public void awaitStatus(String path, int status) throws InterruptedException {
 		boolean reached = await(STARTUP_TIMEOUT, () -> {
 			if (!this.process.isAlive()) {
 				throw new AssertionError("Sample app exited during start-up:\n" + output());
@@ -195,7 +197,7 @@ final class SampleProcess implements AutoCloseable {
 	}
 
 	/** Polls a condition until it holds or the deadline passes. */
-	static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+	public static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (condition.getAsBoolean()) {

@@ -1,4 +1,4 @@
-package dev.lifecycle.sample;
+package dev.lifecycle.sample.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,9 +16,9 @@ import java.util.Map;
  * exactly what a client sees (a refused connection, a {@code Connection: close} header),
  * which pooling HTTP clients hide.
  */
-record HttpExchange(int status, Map<String, String> headers, String body) {
+public record HttpExchange(int status, Map<String, String> headers, String body) {
 
-	static HttpExchange get(int port, String path, Duration timeout) throws IOException {
+	public static HttpExchange get(int port, String path, Duration timeout) throws IOException {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
 			socket.setSoTimeout((int) timeout.toMillis());
@@ -40,7 +40,7 @@ record HttpExchange(int status, Map<String, String> headers, String body) {
 		}
 	}
 
-	boolean closesConnection() {
+	public boolean closesConnection() {
 		return "close".equalsIgnoreCase(this.headers.get("connection"));
 	}
 
