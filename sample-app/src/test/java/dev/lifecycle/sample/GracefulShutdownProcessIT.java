@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.lifecycle.sample.support.HttpExchange;
 import dev.lifecycle.sample.support.SampleProcess;
+import dev.lifecycle.sample.support.ShutdownSequence;
+import dev.lifecycle.sample.support.ShutdownSequence.Timeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -25,37 +27,11 @@ class GracefulShutdownProcessIT {
 	@Test
 	void keepsServingDuringTheDelayThenDrainsAndExitsWithinTheBudget() throws Exception {
 		try (SampleProcess app = SampleProcess.start("lifecycle.shutdown.delay=2s")) {
-			CompletableFuture<HttpExchange> slow = getAsync(app, "/work?ms=4000");
-			app.awaitInFlight(1);
-			long sigterm = app.terminate();
-
-			assertThat(SampleProcess.await(Duration.ofSeconds(2), () -> app.status("/readyz") == 503)).isTrue();
-			Duration readinessFlip = SampleProcess.since(sigterm);
-			assertThat(readinessFlip).as("readiness answers 503 soon after SIGTERM").isLessThan(Duration.ofMillis(500));
-
-			HttpExchange duringDelay = app.get("/hello");
-			assertThat(SampleProcess.since(sigterm)).as("still inside the delay").isLessThan(Duration.ofSeconds(2));
-			assertThat(duringDelay.status()).isEqualTo(200);
-			assertThat(duringDelay.closesConnection()).as("keep-alive clients are told to move").isTrue();
-
-			assertThat(SampleProcess.await(Duration.ofSeconds(6), app::refusesConnections))
-				.as("new connections are refused once the drain begins").isTrue();
-			Duration refused = SampleProcess.since(sigterm);
-			assertThat(refused).as("not before the delay ends").isGreaterThanOrEqualTo(Duration.ofMillis(1900));
-
-			HttpExchange slowResponse = slow.get(10, TimeUnit.SECONDS);
-			assertThat(slowResponse.status()).as("the in-flight request completes").isEqualTo(200);
-			assertThat(slowResponse.body()).isEqualTo("worked 4000 ms\n");
-
-			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = SampleProcess.since(sigterm);
-			System.out.printf("SIGTERM to exit: %d ms (readiness 503 after %d ms, refused after %d ms)%n",
-					exit.toMillis(), readinessFlip.toMillis(), refused.toMillis());
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
-			assertThat(exit).as("delay (2 s) + longest in-flight request (4 s) + 1 s").isLessThan(Duration.ofSeconds(7));
-			// The slow request, plus any probe request of this test that the drain caught in flight.
-			assertThat(app.output()).contains("Shutdown complete in", "(budget 30 s)", "abandoned 0")
-				.containsPattern("drained [1-9]\\d* in");
+			Timeline timeline = new ShutdownSequence(Duration.ofSeconds(2), Duration.ofSeconds(4)).verify(app);
+			System.out.println(timeline);
+			assertThat(timeline.readinessFlip()).as("readiness answers 503 soon after SIGTERM")
+				.isLessThan(Duration.ofMillis(500));
+			assertThat(app.output()).contains("(budget 30 s)");
 		}
 	}
 
@@ -63,7 +39,7 @@ class GracefulShutdownProcessIT {
 	void requestOutlastingTheDrainTimeoutIsAbandonedAndReported() throws Exception {
 		try (SampleProcess app = SampleProcess.start("lifecycle.termination-grace-period=8s",
 				"lifecycle.shutdown.delay=1s", "lifecycle.shutdown.drain-timeout=2s")) {
-			CompletableFuture<HttpExchange> endless = getAsync(app, "/work?ms=30000");
+			CompletableFuture<HttpExchange> endless = app.getAsync("/work?ms=30000");
 			app.awaitInFlight(1);
 			long sigterm = app.terminate();
 
@@ -82,17 +58,6 @@ class GracefulShutdownProcessIT {
 			assertThat(app.output()).contains("Abandoned GET /work after",
 					"still running when the drain timeout (2s) ran out", "abandoned 1", "(budget 8 s)");
 		}
-	}
-
-	private static CompletableFuture<HttpExchange> getAsync(SampleProcess app, String path) {
-		return CompletableFuture.supplyAsync(() -> {
-			try {
-				return HttpExchange.get(app.port(), path, Duration.ofSeconds(60));
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		});
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.lifecycle.sample.support;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -9,17 +10,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A packaged sample application running as its own JVM, as Kubernetes would run it: the
  * jar named by the {@code sample.jar} system property, which the samples' failsafe
- * configuration sets.
+ * configuration sets, on the JVM running the tests, with the JVM options of the
+ * {@code sample.jvm-args} system property (space-separated) if set.
  */
 public final class SampleProcess implements AutoCloseable {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+	private static final Pattern IN_FLIGHT = Pattern.compile("\"inFlight\":(\\d+)");
 
 	private final Process process;
 
@@ -53,8 +60,13 @@ public final class SampleProcess implements AutoCloseable {
 		int managementPort = freePort();
 		Path output = Files.createTempFile("sample-", ".log");
 		// The lifecycle endpoint lets tests wait on the app's own count of in-flight requests.
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-jar", jar, "--server.port=" + port, "--management.server.port=" + managementPort,
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		String jvmArgs = System.getProperty("sample.jvm-args", "").strip();
+		if (!jvmArgs.isEmpty()) {
+			command.addAll(List.of(jvmArgs.split("\\s+")));
+		}
+		command.addAll(List.of("-jar", jar, "--server.port=" + port, "--management.server.port=" + managementPort,
 				"--management.endpoints.web.exposure.include=health,lifecycle"));
 		for (String property : properties) {
 			command.add("--" + property);
@@ -73,6 +85,18 @@ public final class SampleProcess implements AutoCloseable {
 		return HttpExchange.get(this.port, path, Duration.ofSeconds(10));
 	}
 
+	/** A request on its own thread, for a client that waits up to a minute for the answer. */
+	public CompletableFuture<HttpExchange> getAsync(String path) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return HttpExchange.get(this.port, path, Duration.ofSeconds(60));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		});
+	}
+
 	/** The status a new connection gets for a path of the main port, or -1 if none. */
 	public int status(String path) {
 		try {
@@ -83,13 +107,14 @@ public final class SampleProcess implements AutoCloseable {
 		}
 	}
 
-	/** Waits until the application counts this many requests in flight. */
+	/** Waits until the application counts at least this many requests in flight. */
 	public void awaitInFlight(int count) throws InterruptedException {
 		boolean reached = await(Duration.ofSeconds(10), () -> {
 			try {
-				return HttpExchange.get(this.managementPort, "/actuator/lifecycle", Duration.ofSeconds(5))
-					.body()
-					.contains("\"inFlight\":" + count + ",");
+				Matcher inFlight = IN_FLIGHT.matcher(HttpExchange
+					.get(this.managementPort, "/actuator/lifecycle", Duration.ofSeconds(5))
+					.body());
+				return inFlight.find() && Integer.parseInt(inFlight.group(1)) >= count;
 			}
 			catch (IOException ex) {
 				return false;
