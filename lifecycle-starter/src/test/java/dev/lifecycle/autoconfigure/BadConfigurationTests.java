@@ -25,7 +25,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Every {@code lifecycle.*} property with a value of the wrong type, negative, zero or
  * absurd, and the Boot properties that conflict with the starter: each stops a real
  * application at start-up, and the report Boot prints names the property and says what
- * to change. The README's table lists the same cases.
+ * to change. The table in docs/properties.md ("Start-up checks") lists the same cases.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class BadConfigurationTests {

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An application secured with Spring Security and the two filter chains the README
+ * An application secured with Spring Security and the two filter chains docs/probes.md
  * documents: the kubelet reaches the probes without credentials, and nothing else of the
  * actuator is open.
  */
@@ -105,7 +105,7 @@ class ProbesWithSpringSecurityTests {
 		return this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** The application of the README's "Spring Security" section. */
+	/** The application of the "With Spring Security" section of docs/probes.md. */
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	@RestController
