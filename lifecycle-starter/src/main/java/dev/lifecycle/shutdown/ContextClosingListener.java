@@ -1,6 +1,7 @@
 package dev.lifecycle.shutdown;
 
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -10,6 +11,8 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.Ordered;
+
+import dev.lifecycle.probes.ReadinessProbeRecord.Verdict;
 
 /**
  * Starts the shutdown sequence when the application context starts closing: refuses
@@ -31,20 +34,25 @@ public final class ContextClosingListener implements SmartApplicationListener {
 
 	private final ShutdownCoordinator coordinator;
 
+	private final Supplier<Verdict> readinessProbe;
+
 	private final BooleanSupplier startupComplete;
 
 	private volatile boolean acceptedTraffic;
 
 	/**
-	 * @param startupComplete whether start-up finished (startup checks, warm-up): until
-	 * then the readiness probe never passed, no load balancer routes here, and the delay
-	 * is skipped
+	 * @param readinessProbe what the readiness probe answered: once it passed, a load
+	 * balancer may route here and the delay runs; if it was asked and never passed, the
+	 * delay is skipped
+	 * @param startupComplete whether start-up finished (startup checks, warm-up); decides
+	 * only when the readiness probe was never asked
 	 */
 	public ContextClosingListener(ApplicationContext context, ApplicationAvailability availability,
-			ShutdownCoordinator coordinator, BooleanSupplier startupComplete) {
+			ShutdownCoordinator coordinator, Supplier<Verdict> readinessProbe, BooleanSupplier startupComplete) {
 		this.context = context;
 		this.availability = availability;
 		this.coordinator = coordinator;
+		this.readinessProbe = readinessProbe;
 		this.startupComplete = startupComplete;
 	}
 
@@ -71,7 +79,18 @@ public final class ContextClosingListener implements SmartApplicationListener {
 			AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
 		}
 		this.coordinator.refuse();
-		this.coordinator.delay(this.acceptedTraffic && this.startupComplete.getAsBoolean());
+		this.coordinator.delay(mayBeRouted());
+	}
+
+	/** Whether a load balancer may still route here, so that the delay must run. */
+	private boolean mayBeRouted() {
+		return switch (this.readinessProbe.get()) {
+			case PASSED -> true;
+			case NEVER_PASSED -> false;
+			// No readiness probe asked (none configured, or the startup probe still holds it
+			// back): ready by Boot's state and with start-up complete is what it would have said.
+			case NEVER_ASKED -> this.acceptedTraffic && this.startupComplete.getAsBoolean();
+		};
 	}
 
 	@Override

@@ -121,7 +121,7 @@ public final class Warmup {
 			pool.shutdownNow();
 		}
 		if (this.running) {
-			logger.info("Warm-up cancelled after {} ms by shutdown: {} requests sent; the application never became ready",
+			logger.info("Warm-up cancelled after {} ms by shutdown: {} requests sent; start-up never completed",
 					Duration.ofNanos(System.nanoTime() - this.startNanos).toMillis(), this.sent.get());
 		}
 	}

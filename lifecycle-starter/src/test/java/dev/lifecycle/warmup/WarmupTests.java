@@ -35,6 +35,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationFailureAnalyzer;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -109,16 +111,38 @@ class WarmupTests {
 
 	@Test
 	void shutdownDuringWarmupCancelsItPromptlyAndReadinessNeverGoesUp() throws Exception {
-		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true");
+		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true", "--lifecycle.shutdown.delay=3s");
 		WarmupApplication app = this.context.getBean(WarmupApplication.class);
 		WarmupPhase phase = this.context.getBean(WarmupPhase.class);
 		await().atMost(Duration.ofSeconds(20)).until(() -> app.taskRuns.get() == 1);
+		assertThat(status("/readyz")).as("the kubelet was told: not ready").isEqualTo(503);
+		ShutdownCoordinator coordinator = this.context.getBean(ShutdownCoordinator.class);
 		long start = System.nanoTime();
 		CompletableFuture.runAsync(this.context::close).get(10, TimeUnit.SECONDS);
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the 3 s delay was skipped")
+			.isLessThan(Duration.ofSeconds(2));
+		assertThat(coordinator.lastReport().delayEnd()).isEqualTo(DelayEnd.SKIPPED_NEVER_READY);
 		await().atMost(Duration.ofSeconds(20)).until(() -> phase.result() != null);
 		assertThat(phase.result().outcome()).isEqualTo(WarmupResult.Outcome.CANCELLED);
 		assertThat(phase.isComplete()).isFalse();
+		this.context = null;
+	}
+
+	@Test
+	void aReadinessProbeThatPassedHoldsTheDelayEvenWhileTheWarmupStillRuns() throws Exception {
+		// A user's readiness group without the warm-up: readiness passes at once.
+		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true", "--lifecycle.shutdown.delay=1s",
+				"--management.endpoint.health.group.readiness.include=readinessState");
+		WarmupApplication app = this.context.getBean(WarmupApplication.class);
+		await().atMost(Duration.ofSeconds(20)).until(() -> app.taskRuns.get() == 1);
+		assertThat(status("/readyz")).as("the kubelet was told: ready").isEqualTo(200);
+		assertThat(status("/startupz")).as("start-up is not complete").isEqualTo(503);
+		ShutdownCoordinator coordinator = this.context.getBean(ShutdownCoordinator.class);
+		long start = System.nanoTime();
+		CompletableFuture.runAsync(this.context::close).get(10, TimeUnit.SECONDS);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("load balancers were given the delay")
+			.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+		assertThat(coordinator.lastReport().delayEnd()).isEqualTo(DelayEnd.ELAPSED);
 		this.context = null;
 	}
 

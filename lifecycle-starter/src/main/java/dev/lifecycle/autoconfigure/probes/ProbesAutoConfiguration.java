@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -17,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.probes.DeadlockedThreadsHealthIndicator;
 import dev.lifecycle.probes.LivenessGroupAdvisor;
+import dev.lifecycle.probes.ReadinessProbeRecord;
 import dev.lifecycle.probes.StartupCheck;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 
@@ -24,7 +26,8 @@ import dev.lifecycle.probes.StartupStateHealthIndicator;
  * The indicators behind the three probe groups. The groups themselves are Boot's health
  * groups, given defaults by {@link ProbeGroupsEnvironmentPostProcessor}.
  */
-@AutoConfiguration(after = { HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class })
+@AutoConfiguration(after = { HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+		AvailabilityProbesAutoConfiguration.class })
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "lifecycle.probes.enabled", matchIfMissing = true)
@@ -43,6 +46,12 @@ public final class ProbesAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "lifecycle.probes.liveness.deadlock-check", matchIfMissing = true)
 	DeadlockedThreadsHealthIndicator deadlockedThreadsHealthIndicator() {
 		return new DeadlockedThreadsHealthIndicator();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReadinessProbeRecord readinessProbeRecord() {
+		return new ReadinessProbeRecord();
 	}
 
 	@Bean

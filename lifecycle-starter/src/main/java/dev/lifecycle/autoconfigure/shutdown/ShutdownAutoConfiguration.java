@@ -28,12 +28,15 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
+import dev.lifecycle.probes.ReadinessProbeRecord;
+import dev.lifecycle.probes.ReadinessProbeRecord.Verdict;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ContextClosingListener;
 import dev.lifecycle.shutdown.DrainBoundary;
@@ -45,6 +48,7 @@ import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
+import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 
 /**
  * Wires the graceful shutdown sequence into a web application: refuse, delay, drain,
@@ -78,9 +82,13 @@ public final class ShutdownAutoConfiguration {
 	@Bean
 	ContextClosingListener lifecycleContextClosingListener(ApplicationContext context,
 			ApplicationAvailability availability, ShutdownCoordinator coordinator,
-			ObjectProvider<StartupStateHealthIndicator> startup) {
-		// With the probes on, start-up also waits for startup checks and the warm-up.
+			ObjectProvider<ReadinessProbeRecord> readinessProbe, ObjectProvider<StartupStateHealthIndicator> startup) {
+		// With the probes off there is no record: the probe, if any, is not ours to see.
 		return new ContextClosingListener(context, availability, coordinator, () -> {
+			ReadinessProbeRecord record = readinessProbe.getIfAvailable();
+			return (record != null) ? record.verdict() : Verdict.NEVER_ASKED;
+		}, () -> {
+			// With the probes on, start-up also waits for startup checks and the warm-up.
 			StartupStateHealthIndicator state = startup.getIfAvailable();
 			return state == null || state.isStarted();
 		});
@@ -177,6 +185,7 @@ public final class ShutdownAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	@ConditionalOnClass(TomcatServletWebServerFactory.class)
+	@ImportRuntimeHints(TomcatProtocolRuntimeHints.class)
 	static class TomcatConnectionsConfiguration {
 
 		@Bean
