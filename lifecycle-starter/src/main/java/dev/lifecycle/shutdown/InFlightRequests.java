@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * complete, including for asynchronous and failed requests.
  */
 public final class InFlightRequests {
+
+	private static final long AWAIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
 	private final Set<Request> running = ConcurrentHashMap.newKeySet();
 
@@ -70,6 +73,22 @@ public final class InFlightRequests {
 			ended += request.endStream() ? 1 : 0;
 		}
 		return ended;
+	}
+
+	/**
+	 * Waits until no request is in flight, or the timeout runs out.
+	 * @return whether none is in flight
+	 */
+	boolean awaitNone(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!this.running.isEmpty()) {
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				return false;
+			}
+			TimeUnit.NANOSECONDS.sleep(Math.min(left, AWAIT_POLL_NANOS));
+		}
+		return true;
 	}
 
 	/** The requests being served now, oldest first. */

@@ -33,6 +33,8 @@ public final class ShutdownCoordinator {
 	// Boot's structured logging (ECS, Logstash, GELF).
 	private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
 
+	private static final Duration LATE_COMPLETION = Duration.ofSeconds(1);
+
 	private final ShutdownBudget budget;
 
 	private final InFlightRequests requests;
@@ -191,8 +193,24 @@ public final class ShutdownCoordinator {
 		}
 	}
 
-	/** Phase 4: the drain is over; whatever still runs is abandoned. */
-	synchronized void drainEnded() {
+	/**
+	 * Phase 4: the drain is over; whatever still runs is abandoned. The web server may
+	 * report its drain complete a moment before the stack's completion callbacks end the
+	 * last requests here (seen on Reactor Netty under load): those get up to a second more,
+	 * within the drain timeout.
+	 */
+	void drainEnded() {
+		Duration left = drainTimeLeft();
+		try {
+			this.requests.awaitNone((left.compareTo(LATE_COMPLETION) < 0) ? left : LATE_COMPLETION);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		abandonTheRest();
+	}
+
+	private synchronized void abandonTheRest() {
 		if (this.phase != ShutdownPhase.DRAIN) {
 			return;
 		}

@@ -70,6 +70,20 @@ class ShutdownCoordinatorTests {
 	}
 
 	@Test
+	void aRequestEndingJustAfterTheServerReportedItsDrainIsDrainedNotAbandoned() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
+		InFlightRequests.Request late = this.requests.begin("GET", "/work");
+		coordinator.refuse();
+		coordinator.delay(true);
+		coordinator.drainStarted();
+		this.clients.schedule(late::end, 100, TimeUnit.MILLISECONDS);
+		coordinator.drainEnded();
+		ShutdownReport report = coordinator.complete();
+		assertThat(report.abandoned()).isEmpty();
+		assertThat(report.drained()).isEqualTo(1);
+	}
+
+	@Test
 	void quietPeriodEndsTheDelayEarlyWhenNoRequestArrives() {
 		ShutdownCoordinator coordinator = coordinator(Duration.ofSeconds(20), Duration.ofMillis(200));
 		coordinator.refuse();
