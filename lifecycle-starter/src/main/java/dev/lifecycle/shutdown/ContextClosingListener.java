@@ -36,6 +36,12 @@ public final class ContextClosingListener implements SmartApplicationListener {
 	private volatile boolean acceptedTraffic;
 
 	/**
+	 * Creates the listener.
+	 *
+	 * @param context the application context whose closing starts the sequence
+	 * @param availability the application's availability, read so that readiness is flipped
+	 * only where Boot has not done it already
+	 * @param coordinator the shutdown sequence
 	 * @param startupComplete whether start-up finished (startup checks, warm-up): until
 	 * then the readiness probe never passed, no load balancer routes here, and the delay
 	 * is skipped
