@@ -36,6 +36,10 @@ public class LifecycleProperties {
 
 	private final Warmup warmup = new Warmup();
 
+	/** Creates the properties with their defaults; Boot binds the {@code lifecycle.*} values. */
+	public LifecycleProperties() {
+	}
+
 	/** {@return whether the starter is active} */
 	public boolean isEnabled() {
 		return this.enabled;
@@ -113,6 +117,10 @@ public class LifecycleProperties {
 		 * keep-alive clients reconnect to another pod.
 		 */
 		private boolean connectionClose = true;
+
+		/** Creates the shutdown settings with their defaults. */
+		public Shutdown() {
+		}
 
 		/** {@return the longest time to keep serving after readiness flips; {@code null} for the default} */
 		public @Nullable Duration getDelay() {
@@ -199,6 +207,10 @@ public class LifecycleProperties {
 
 		private final Liveness liveness = new Liveness();
 
+		/** Creates the probe settings with their defaults. */
+		public Probes() {
+		}
+
 		/** {@return whether to configure the startup, liveness and readiness health groups} */
 		public boolean isEnabled() {
 			return this.enabled;
@@ -225,6 +237,10 @@ public class LifecycleProperties {
 			 * Whether liveness goes DOWN when threads of the JVM are deadlocked.
 			 */
 			private boolean deadlockCheck = true;
+
+			/** Creates the liveness settings with their defaults. */
+			public Liveness() {
+			}
 
 			/** {@return whether liveness goes DOWN when threads of the JVM are deadlocked} */
 			public boolean isDeadlockCheck() {
@@ -276,6 +292,10 @@ public class LifecycleProperties {
 		 * periodSeconds.
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
+
+		/** Creates the warm-up settings with their defaults. */
+		public Warmup() {
+		}
 
 		/** {@return whether to warm the application up between start-up and readiness} */
 		public boolean isEnabled() {

@@ -28,6 +28,10 @@ public final class InFlightRequests {
 
 	private volatile boolean endingStreams;
 
+	/** Creates an empty record of requests, counting from zero. */
+	public InFlightRequests() {
+	}
+
 	/**
 	 * Records the arrival of a request.
 	 *

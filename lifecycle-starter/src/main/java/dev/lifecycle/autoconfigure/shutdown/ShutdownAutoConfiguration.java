@@ -56,6 +56,10 @@ import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
 @EnableConfigurationProperties(LifecycleProperties.class)
 public final class ShutdownAutoConfiguration {
 
+	/** Created by Spring as an auto-configuration. */
+	public ShutdownAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	ShutdownBudget shutdownBudget(LifecycleProperties properties, Environment environment) {

@@ -32,6 +32,10 @@ public class GracefulNioEndpoint extends NioEndpoint {
 
 	private volatile boolean tracking;
 
+	/** Creates the endpoint; {@link GracefulHttp11NioProtocol} does, for Tomcat. */
+	public GracefulNioEndpoint() {
+	}
+
 	@Override
 	public void pause() {
 		if (!isRunning() || !this.listenerClosing.compareAndSet(false, true)) {
