@@ -32,6 +32,13 @@ public final class LifecycleEndpoint {
 
 	private final @Nullable WarmupPhase warmup;
 
+	/**
+	 * Creates the endpoint over the state it reports.
+	 *
+	 * @param coordinator the shutdown sequence and its budget
+	 * @param startup the startup state, when the probes are on
+	 * @param warmup the warm-up phase, when it is enabled
+	 */
 	public LifecycleEndpoint(ShutdownCoordinator coordinator, @Nullable StartupStateHealthIndicator startup,
 			@Nullable WarmupPhase warmup) {
 		this.coordinator = coordinator;
@@ -39,6 +46,7 @@ public final class LifecycleEndpoint {
 		this.warmup = warmup;
 	}
 
+	/** {@return where the application is in its lifecycle, the budget, and the shutdown so far} */
 	@ReadOperation
 	public LifecycleDescriptor lifecycle() {
 		ShutdownBudget budget = this.coordinator.budget();
@@ -120,6 +128,15 @@ public final class LifecycleEndpoint {
 			int tasks, int failedTasks, @Nullable String summary) {
 	}
 
+	/**
+	 * The shutdown budget: each value, and where it came from.
+	 *
+	 * @param terminationGracePeriod the time between SIGTERM and SIGKILL
+	 * @param delay the longest time to keep serving after readiness flips
+	 * @param quietPeriod the quiet time that ends the delay early, when set
+	 * @param drainTimeout the longest wait for in-flight requests
+	 * @param margin the time kept for the rest of the context to close
+	 */
 	public record BudgetDescriptor(ValueDescriptor terminationGracePeriod, ValueDescriptor delay,
 			@Nullable ValueDescriptor quietPeriod, ValueDescriptor drainTimeout, ValueDescriptor margin) {
 	}
@@ -135,15 +152,45 @@ public final class LifecycleEndpoint {
 	public record ValueDescriptor(String value, long millis, String property, String source) {
 	}
 
+	/**
+	 * The startup state.
+	 *
+	 * @param complete whether start-up is complete
+	 * @param timeMillis time from the JVM's start to start-up being complete, once it is
+	 */
 	public record StartupDescriptor(boolean complete, @Nullable Long timeMillis) {
 	}
 
+	/**
+	 * The shutdown so far, or the last one once complete.
+	 *
+	 * @param complete whether the shutdown is complete
+	 * @param summary the log line, once complete
+	 * @param started when the context started closing
+	 * @param phases when each phase began
+	 * @param totalMillis from the start of the close to now, or to the end of the close phase
+	 * @param budgetMillis the termination grace period the shutdown has to fit in
+	 * @param delayMillis how long the application kept serving after readiness flipped
+	 * @param delayEnd why the delay ended, or that it has not yet
+	 * @param delayArrivals requests that arrived during the delay
+	 * @param drainMillis how long the drain phase lasted
+	 * @param drained requests that completed during the drain
+	 * @param abandoned requests still running when the drain timeout ran out
+	 * @param closeMillis how long the rest of the context took to close
+	 */
 	public record ShutdownDescriptor(boolean complete, @Nullable String summary, String started,
 			Map<String, String> phases, long totalMillis, long budgetMillis, long delayMillis, String delayEnd,
 			long delayArrivals, long drainMillis, long drained, List<AbandonedDescriptor> abandoned,
 			long closeMillis) {
 	}
 
+	/**
+	 * A request cut at the end of the drain.
+	 *
+	 * @param method its HTTP method
+	 * @param path its path
+	 * @param ageMillis how long it had been running
+	 */
 	public record AbandonedDescriptor(String method, String path, long ageMillis) {
 	}
 

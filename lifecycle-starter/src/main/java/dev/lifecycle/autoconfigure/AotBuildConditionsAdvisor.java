@@ -27,6 +27,7 @@ public final class AotBuildConditionsAdvisor implements ApplicationListener<Appl
 
 	private final BooleanSupplier aotMode;
 
+	/** Created by Spring Boot from {@code META-INF/spring.factories}. */
 	public AotBuildConditionsAdvisor() {
 		this(AotDetector::useGeneratedArtifacts);
 	}

@@ -9,13 +9,20 @@ import java.util.stream.Collectors;
  */
 public final class InvalidLifecycleConfigurationException extends RuntimeException {
 
+	/** What is wrong, each with what to change. */
 	private final List<Problem> problems;
 
+	/**
+	 * Creates the exception; its message joins the problems' descriptions.
+	 *
+	 * @param problems what is wrong, each with what to change
+	 */
 	public InvalidLifecycleConfigurationException(List<Problem> problems) {
 		super(problems.stream().map(Problem::description).collect(Collectors.joining(" ")));
 		this.problems = List.copyOf(problems);
 	}
 
+	/** {@return what is wrong, each with what to change} */
 	public List<Problem> problems() {
 		return this.problems;
 	}

@@ -14,6 +14,10 @@ import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException.Proble
 public final class InvalidLifecycleConfigurationFailureAnalyzer
 		extends AbstractFailureAnalyzer<InvalidLifecycleConfigurationException> {
 
+	/** Created by Boot from {@code META-INF/spring.factories}. */
+	public InvalidLifecycleConfigurationFailureAnalyzer() {
+	}
+
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidLifecycleConfigurationException cause) {
 		String description = cause.problems()

@@ -36,34 +36,54 @@ public class LifecycleProperties {
 
 	private final Warmup warmup = new Warmup();
 
+	/** Creates the properties with their defaults; Boot binds the {@code lifecycle.*} values. */
+	public LifecycleProperties() {
+	}
+
+	/** {@return whether the starter is active} */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Sets whether the starter is active.
+	 *
+	 * @param enabled whether the starter is active
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/** {@return the time Kubernetes gives the pod between SIGTERM and SIGKILL} */
 	public Duration getTerminationGracePeriod() {
 		return this.terminationGracePeriod;
 	}
 
+	/**
+	 * Sets the time Kubernetes gives the pod between SIGTERM and SIGKILL.
+	 *
+	 * @param terminationGracePeriod the time Kubernetes gives the pod between SIGTERM and SIGKILL
+	 */
 	public void setTerminationGracePeriod(Duration terminationGracePeriod) {
 		this.terminationGracePeriod = terminationGracePeriod;
 	}
 
+	/** {@return the shutdown settings, under {@code lifecycle.shutdown}} */
 	public Shutdown getShutdown() {
 		return this.shutdown;
 	}
 
+	/** {@return the probe settings, under {@code lifecycle.probes}} */
 	public Probes getProbes() {
 		return this.probes;
 	}
 
+	/** {@return the warm-up settings, under {@code lifecycle.warmup}} */
 	public Warmup getWarmup() {
 		return this.warmup;
 	}
 
+	/** Shutdown settings: the delay, the drain and the margin after it. */
 	public static class Shutdown {
 
 		/**
@@ -98,48 +118,85 @@ public class LifecycleProperties {
 		 */
 		private boolean connectionClose = true;
 
+		/** Creates the shutdown settings with their defaults. */
+		public Shutdown() {
+		}
+
+		/** {@return the longest time to keep serving after readiness flips; {@code null} for the default} */
 		public @Nullable Duration getDelay() {
 			return this.delay;
 		}
 
+		/**
+		 * Sets the longest time to keep serving after readiness flips.
+		 *
+		 * @param delay the longest time to keep serving after readiness flips
+		 */
 		public void setDelay(@Nullable Duration delay) {
 			this.delay = delay;
 		}
 
+		/** {@return the quiet time that ends the delay early; {@code null} when unset} */
 		public @Nullable Duration getQuietPeriod() {
 			return this.quietPeriod;
 		}
 
+		/**
+		 * Sets the quiet time that ends the delay early.
+		 *
+		 * @param quietPeriod the quiet time that ends the delay early
+		 */
 		public void setQuietPeriod(@Nullable Duration quietPeriod) {
 			this.quietPeriod = quietPeriod;
 		}
 
+		/**
+		 * {@return the longest wait for in-flight requests once the server stops accepting; {@code null} for the default}
+		 */
 		public @Nullable Duration getDrainTimeout() {
 			return this.drainTimeout;
 		}
 
+		/**
+		 * Sets the longest wait for in-flight requests once the server stops accepting.
+		 *
+		 * @param drainTimeout the longest wait for in-flight requests once the server stops accepting
+		 */
 		public void setDrainTimeout(@Nullable Duration drainTimeout) {
 			this.drainTimeout = drainTimeout;
 		}
 
+		/** {@return the time kept for the rest of the context to close after the drain} */
 		public Duration getMargin() {
 			return this.margin;
 		}
 
+		/**
+		 * Sets the time kept for the rest of the context to close after the drain.
+		 *
+		 * @param margin the time kept for the rest of the context to close after the drain
+		 */
 		public void setMargin(Duration margin) {
 			this.margin = margin;
 		}
 
+		/** {@return whether responses carry {@code Connection: close} from the moment shutdown begins} */
 		public boolean isConnectionClose() {
 			return this.connectionClose;
 		}
 
+		/**
+		 * Sets whether responses carry {@code Connection: close} from the moment shutdown begins.
+		 *
+		 * @param connectionClose whether responses carry {@code Connection: close} from the moment shutdown begins
+		 */
 		public void setConnectionClose(boolean connectionClose) {
 			this.connectionClose = connectionClose;
 		}
 
 	}
 
+	/** Probe settings: the three health groups and their paths. */
 	public static class Probes {
 
 		/**
@@ -150,18 +207,30 @@ public class LifecycleProperties {
 
 		private final Liveness liveness = new Liveness();
 
+		/** Creates the probe settings with their defaults. */
+		public Probes() {
+		}
+
+		/** {@return whether to configure the startup, liveness and readiness health groups} */
 		public boolean isEnabled() {
 			return this.enabled;
 		}
 
+		/**
+		 * Sets whether to configure the startup, liveness and readiness health groups.
+		 *
+		 * @param enabled whether to configure the startup, liveness and readiness health groups
+		 */
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/** {@return the liveness settings, under {@code lifecycle.probes.liveness}} */
 		public Liveness getLiveness() {
 			return this.liveness;
 		}
 
+		/** Liveness probe settings. */
 		public static class Liveness {
 
 			/**
@@ -169,10 +238,20 @@ public class LifecycleProperties {
 			 */
 			private boolean deadlockCheck = true;
 
+			/** Creates the liveness settings with their defaults. */
+			public Liveness() {
+			}
+
+			/** {@return whether liveness goes DOWN when threads of the JVM are deadlocked} */
 			public boolean isDeadlockCheck() {
 				return this.deadlockCheck;
 			}
 
+			/**
+			 * Sets whether liveness goes DOWN when threads of the JVM are deadlocked.
+			 *
+			 * @param deadlockCheck whether liveness goes DOWN when threads of the JVM are deadlocked
+			 */
 			public void setDeadlockCheck(boolean deadlockCheck) {
 				this.deadlockCheck = deadlockCheck;
 			}
@@ -181,6 +260,7 @@ public class LifecycleProperties {
 
 	}
 
+	/** Warm-up settings: what to request before readiness, and the budget. */
 	public static class Warmup {
 
 		/**
@@ -213,42 +293,76 @@ public class LifecycleProperties {
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
 
+		/** Creates the warm-up settings with their defaults. */
+		public Warmup() {
+		}
+
+		/** {@return whether to warm the application up between start-up and readiness} */
 		public boolean isEnabled() {
 			return this.enabled;
 		}
 
+		/**
+		 * Sets whether to warm the application up between start-up and readiness.
+		 *
+		 * @param enabled whether to warm the application up between start-up and readiness
+		 */
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/** {@return the paths of the application requested during the warm-up} */
 		public List<String> getPaths() {
 			return this.paths;
 		}
 
+		/**
+		 * Sets the paths of the application requested during the warm-up.
+		 *
+		 * @param paths the paths of the application requested during the warm-up
+		 */
 		public void setPaths(List<String> paths) {
 			this.paths = paths;
 		}
 
+		/** {@return how many times each path is requested} */
 		public int getIterations() {
 			return this.iterations;
 		}
 
+		/**
+		 * Sets how many times each path is requested.
+		 *
+		 * @param iterations how many times each path is requested
+		 */
 		public void setIterations(int iterations) {
 			this.iterations = iterations;
 		}
 
+		/** {@return how many warm-up requests and tasks run at once} */
 		public int getConcurrency() {
 			return this.concurrency;
 		}
 
+		/**
+		 * Sets how many warm-up requests and tasks run at once.
+		 *
+		 * @param concurrency how many warm-up requests and tasks run at once
+		 */
 		public void setConcurrency(int concurrency) {
 			this.concurrency = concurrency;
 		}
 
+		/** {@return the warm-up's budget} */
 		public Duration getTimeout() {
 			return this.timeout;
 		}
 
+		/**
+		 * Sets the warm-up's budget.
+		 *
+		 * @param timeout the warm-up's budget
+		 */
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
 		}

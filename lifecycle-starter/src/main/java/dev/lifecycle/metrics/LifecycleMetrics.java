@@ -35,6 +35,9 @@ public final class LifecycleMetrics implements MeterBinder {
 	private final @Nullable WarmupPhase warmup;
 
 	/**
+	 * Creates the binder over the state it publishes.
+	 *
+	 * @param coordinator the shutdown sequence, its phase and its counts
 	 * @param startup the startup state, when the probes are on; its time is published only
 	 * when startup checks hold it, since Boot's {@code application.ready.time} already
 	 * tells it otherwise

@@ -18,6 +18,7 @@ public final class DeadlockedThreadsHealthIndicator implements HealthIndicator {
 
 	private final ThreadMXBean threads;
 
+	/** Creates the indicator over the JVM's thread MXBean. */
 	public DeadlockedThreadsHealthIndicator() {
 		this(ManagementFactory.getThreadMXBean());
 	}

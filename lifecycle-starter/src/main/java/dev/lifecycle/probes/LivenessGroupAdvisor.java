@@ -27,6 +27,12 @@ public final class LivenessGroupAdvisor implements SmartInitializingSingleton {
 
 	private final HealthContributors contributors;
 
+	/**
+	 * Creates the advisor.
+	 *
+	 * @param groups the health groups, liveness among them
+	 * @param contributors the health contributors the groups' members name
+	 */
 	public LivenessGroupAdvisor(HealthEndpointGroups groups, HealthContributors contributors) {
 		this.groups = groups;
 		this.contributors = contributors;

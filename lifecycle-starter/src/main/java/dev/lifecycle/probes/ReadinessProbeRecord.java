@@ -40,6 +40,11 @@ public final class ReadinessProbeRecord implements HealthEndpointGroupsPostProce
 
 	private volatile boolean passed;
 
+	/** Creates a record of a probe nobody has asked yet. */
+	public ReadinessProbeRecord() {
+	}
+
+	/** {@return what the readiness probe said so far} */
 	public Verdict verdict() {
 		return this.passed ? Verdict.PASSED : (this.asked ? Verdict.NEVER_PASSED : Verdict.NEVER_ASKED);
 	}

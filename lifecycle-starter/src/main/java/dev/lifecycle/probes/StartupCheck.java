@@ -9,8 +9,8 @@ package dev.lifecycle.probes;
 public interface StartupCheck {
 
 	/**
-	 * Whether this part of start-up is done. Asked on each startup probe until it answers
-	 * {@code true} once; an exception counts as not done.
+	 * {@return whether this part of start-up is done} Asked on each startup probe until it
+	 * answers {@code true} once; an exception counts as not done.
 	 */
 	boolean isComplete();
 

@@ -35,6 +35,8 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 	private volatile @Nullable Duration startupTime;
 
 	/**
+	 * Creates the indicator over the user's startup checks.
+	 *
 	 * @param checks the user's startup checks by bean name
 	 */
 	public StartupStateHealthIndicator(Map<String, StartupCheck> checks) {
@@ -47,21 +49,22 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 		isStarted();
 	}
 
-	/** Whether start-up is complete; once true, it stays true. */
+	/** {@return whether start-up is complete} Once true, it stays true. */
 	public boolean isStarted() {
 		return this.started || (this.applicationReady && pending().isEmpty());
 	}
 
 	/**
-	 * Time from the JVM's start to start-up being found complete: at
-	 * {@code ApplicationReadyEvent}, or, while startup checks are pending, at the first
-	 * startup probe that finds them complete.
+	 * {@return the time from the JVM's start to start-up being found complete, or
+	 * {@code null} until then} It is found complete at {@code ApplicationReadyEvent}, or,
+	 * while startup checks are pending, at the first startup probe that finds them
+	 * complete.
 	 */
 	public @Nullable Duration startupTime() {
 		return this.startupTime;
 	}
 
-	/** Whether users hold start-up with checks of their own. */
+	/** {@return whether users hold start-up with checks of their own} */
 	public boolean hasChecks() {
 		return !this.checks.isEmpty();
 	}

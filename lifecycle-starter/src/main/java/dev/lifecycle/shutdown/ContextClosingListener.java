@@ -41,6 +41,12 @@ public final class ContextClosingListener implements SmartApplicationListener {
 	private volatile boolean acceptedTraffic;
 
 	/**
+	 * Creates the listener.
+	 *
+	 * @param context the application context whose closing starts the sequence
+	 * @param availability the application's availability, read so that readiness is flipped
+	 * only where Boot has not done it already
+	 * @param coordinator the shutdown sequence
 	 * @param readinessProbe what the readiness probe answered: once it passed, a load
 	 * balancer may route here and the delay runs; if it was asked and never passed, the
 	 * delay is skipped

@@ -22,15 +22,22 @@ public final class DrainBoundary implements SmartLifecycle {
 		this.onStop = onStop;
 	}
 
-	/** Stops just before the web server stops accepting. */
+	/**
+	 * {@return a boundary that stops just before the web server stops accepting}
+	 *
+	 * @param coordinator the shutdown sequence told that the drain begins
+	 */
 	public static DrainBoundary start(ShutdownCoordinator coordinator) {
 		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1,
 				coordinator::drainStarted);
 	}
 
 	/**
-	 * Stops once the drain completed or its timeout ran out. Two phases below, so that
-	 * stack-specific waits (accepted connections not yet requests) fit in between.
+	 * {@return a boundary that stops once the drain completed or its timeout ran out} Two
+	 * phases below, so that stack-specific waits (accepted connections not yet requests)
+	 * fit in between.
+	 *
+	 * @param coordinator the shutdown sequence told that the drain ended
 	 */
 	public static DrainBoundary end(ShutdownCoordinator coordinator) {
 		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2, coordinator::drainEnded);

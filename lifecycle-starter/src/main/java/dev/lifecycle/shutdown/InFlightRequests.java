@@ -31,7 +31,17 @@ public final class InFlightRequests {
 
 	private volatile boolean endingStreams;
 
-	/** Records the arrival of a request and returns the handle that ends it. */
+	/** Creates an empty record of requests, counting from zero. */
+	public InFlightRequests() {
+	}
+
+	/**
+	 * Records the arrival of a request.
+	 *
+	 * @param method its HTTP method
+	 * @param path its path
+	 * @return the handle that ends it
+	 */
 	public Request begin(String method, String path) {
 		long now = System.nanoTime();
 		Request request = new Request(method, path, now);
@@ -41,17 +51,17 @@ public final class InFlightRequests {
 		return request;
 	}
 
-	/** Number of requests being served now. */
+	/** {@return the number of requests being served now} */
 	public int count() {
 		return this.running.size();
 	}
 
-	/** Requests started since this instance was created. */
+	/** {@return the requests started since this instance was created} */
 	public long started() {
 		return this.started.sum();
 	}
 
-	/** Requests completed since this instance was created. */
+	/** {@return the requests completed since this instance was created} */
 	public long completed() {
 		return this.completed.sum();
 	}
@@ -77,7 +87,9 @@ public final class InFlightRequests {
 
 	/**
 	 * Waits until no request is in flight, or the timeout runs out.
+	 * @param timeout the longest wait
 	 * @return whether none is in flight
+	 * @throws InterruptedException if the waiting thread is interrupted
 	 */
 	boolean awaitNone(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
@@ -91,7 +103,7 @@ public final class InFlightRequests {
 		return true;
 	}
 
-	/** The requests being served now, oldest first. */
+	/** {@return the requests being served now, oldest first} */
 	public List<Request> snapshot() {
 		List<Request> requests = new ArrayList<>(this.running);
 		requests.sort(Comparator.comparingLong((request) -> request.startNanos));
@@ -118,14 +130,17 @@ public final class InFlightRequests {
 			this.startNanos = startNanos;
 		}
 
+		/** {@return the request's HTTP method} */
 		public String method() {
 			return this.method;
 		}
 
+		/** {@return the request's path} */
 		public String path() {
 			return this.path;
 		}
 
+		/** {@return how long the request has been running} */
 		public Duration age() {
 			return Duration.ofNanos(System.nanoTime() - this.startNanos);
 		}
@@ -134,6 +149,8 @@ public final class InFlightRequests {
 		 * Declares this request a long-lived stream (server-sent events) and how to end it
 		 * cleanly. Such a stream never finishes by itself, so the drain ends it at once: its
 		 * client sees a complete response and reconnects, to another pod.
+		 *
+		 * @param end ends the stream cleanly
 		 */
 		public void endStreamOnDrain(Runnable end) {
 			this.streamEnd.set(end);

@@ -17,12 +17,12 @@ import org.jspecify.annotations.Nullable;
 public record ShutdownBudget(Setting terminationGracePeriod, Setting delay, @Nullable Setting quietPeriod,
 		Setting drainTimeout, Setting margin) {
 
-	/** Delay, drain timeout and margin together: what must fit in the grace period. */
+	/** {@return delay, drain timeout and margin together: what must fit in the grace period} */
 	public Duration planned() {
 		return this.delay.value().plus(this.drainTimeout.value()).plus(this.margin.value());
 	}
 
-	/** Whether the plan leaves Kubernetes no reason to SIGKILL the pod. */
+	/** {@return whether the plan leaves Kubernetes no reason to SIGKILL the pod} */
 	public boolean fitsGracePeriod() {
 		return planned().compareTo(this.terminationGracePeriod.value()) <= 0;
 	}
@@ -37,7 +37,7 @@ public record ShutdownBudget(Setting terminationGracePeriod, Setting delay, @Nul
 	 */
 	public record Setting(String property, Duration value, String source) {
 
-		/** The value as a user would write it in a property: {@code 30s}, {@code 500ms}. */
+		/** {@return the value as a user would write it in a property: {@code 30s}, {@code 500ms}} */
 		public String formatted() {
 			return format(this.value);
 		}
@@ -47,6 +47,13 @@ public record ShutdownBudget(Setting terminationGracePeriod, Setting delay, @Nul
 			return this.property + " (" + formatted() + ", " + this.source + ")";
 		}
 
+		/**
+		 * Writes a duration as a user would in a property.
+		 *
+		 * @param duration the duration
+		 * @return whole seconds when it is a whole number of them ({@code 30s}), otherwise
+		 * milliseconds ({@code 500ms})
+		 */
 		public static String format(Duration duration) {
 			long millis = duration.toMillis();
 			return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";

@@ -65,30 +65,41 @@ public final class ShutdownCoordinator {
 
 	private volatile @Nullable ShutdownReport lastReport;
 
+	/**
+	 * Creates the coordinator of one process's shutdown.
+	 *
+	 * @param budget the budget each phase is bounded by
+	 * @param requests the requests in flight
+	 * @param connectionCloseEnabled whether responses carry {@code Connection: close} once
+	 * shutdown begins
+	 */
 	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, boolean connectionCloseEnabled) {
 		this.budget = budget;
 		this.requests = requests;
 		this.connectionCloseEnabled = connectionCloseEnabled;
 	}
 
-	/** Whether responses should carry {@code Connection: close} now. */
+	/** {@return whether responses should carry {@code Connection: close} now} */
 	public boolean closesConnections() {
 		return this.closingConnections;
 	}
 
+	/** {@return the phase the shutdown is in: {@code SERVING} until it begins} */
 	public ShutdownPhase phase() {
 		return this.phase;
 	}
 
+	/** {@return the budget each phase is bounded by} */
 	public ShutdownBudget budget() {
 		return this.budget;
 	}
 
+	/** {@return the requests in flight} */
 	public InFlightRequests requests() {
 		return this.requests;
 	}
 
-	/** The report of the shutdown of this process, once it is complete. */
+	/** {@return the report of the shutdown of this process, once it is complete} */
 	public @Nullable ShutdownReport lastReport() {
 		return this.lastReport;
 	}
@@ -260,12 +271,16 @@ public final class ShutdownCoordinator {
 				phaseDuration(ShutdownPhase.CLOSE, now));
 	}
 
-	/** How long a phase lasted, or has lasted so far; zero if it was not reached. */
+	/**
+	 * {@return how long a phase lasted, or has lasted so far; zero if it was not reached}
+	 *
+	 * @param phase the phase
+	 */
 	public synchronized Duration phaseDuration(ShutdownPhase phase) {
 		return phaseDuration(phase, System.nanoTime());
 	}
 
-	/** Time since the shutdown began, up to its completion; zero while serving. */
+	/** {@return the time since the shutdown began, up to its completion; zero while serving} */
 	public synchronized Duration elapsed() {
 		if (this.phase == ShutdownPhase.SERVING) {
 			return Duration.ZERO;
@@ -274,12 +289,12 @@ public final class ShutdownCoordinator {
 		return Duration.ofNanos(end - this.startedNanos);
 	}
 
-	/** When the shutdown began; {@link Instant#EPOCH} while serving. */
+	/** {@return when the shutdown began; {@link Instant#EPOCH} while serving} */
 	public synchronized Instant startedAt() {
 		return this.started;
 	}
 
-	/** What is left of the drain timeout; zero outside the drain. */
+	/** {@return what is left of the drain timeout; zero outside the drain} */
 	public synchronized Duration drainTimeLeft() {
 		Long drainStart = this.phaseNanos.get(ShutdownPhase.DRAIN);
 		if (this.phase != ShutdownPhase.DRAIN || drainStart == null) {
@@ -289,7 +304,7 @@ public final class ShutdownCoordinator {
 		return left.isNegative() ? Duration.ZERO : left;
 	}
 
-	/** Requests that arrived during the delay, so far. */
+	/** {@return the requests that arrived during the delay, so far} */
 	public synchronized long servedDuringDelay() {
 		if (this.phase == ShutdownPhase.DELAY && this.delayEnd == DelayEnd.PENDING) {
 			return this.requests.started() - this.arrivalsBeforeDelay;
@@ -297,13 +312,13 @@ public final class ShutdownCoordinator {
 		return this.servedDuringDelay;
 	}
 
-	/** Requests that completed during the drain, so far. */
+	/** {@return the requests that completed during the drain, so far} */
 	public synchronized long drained() {
 		return (this.phase == ShutdownPhase.DRAIN) ? this.requests.completed() - this.completedBeforeDrain
 				: this.drained;
 	}
 
-	/** Requests cut at the end of the drain. */
+	/** {@return the requests cut at the end of the drain} */
 	public synchronized List<AbandonedRequest> abandoned() {
 		return this.abandoned;
 	}

@@ -27,7 +27,7 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		Duration delay, DelayEnd delayEnd, long servedDuringDelay, Duration drain, long drained,
 		List<AbandonedRequest> abandoned, Duration close) {
 
-	/** The one line an operator reads to know how this instance stopped. */
+	/** {@return the one line an operator reads to know how this instance stopped} */
 	public String summary() {
 		return "Shutdown complete in " + human(this.total) + " (budget " + human(this.budget) + "): refuse +"
 				+ human(Duration.between(this.started, this.phases.get(ShutdownPhase.REFUSE))) + ", delay "
@@ -36,7 +36,7 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 				+ this.abandoned.size() + ", close " + human(this.close);
 	}
 
-	/** Whether the shutdown ended within the termination grace period. */
+	/** {@return whether the shutdown ended within the termination grace period} */
 	public boolean withinBudget() {
 		return this.total.compareTo(this.budget) <= 0;
 	}
@@ -51,8 +51,8 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 	}
 
 	/**
-	 * The report as key/value pairs, named for log fields and dashboards: durations in
-	 * milliseconds.
+	 * {@return the report as key/value pairs, named for log fields and dashboards} Durations
+	 * are in milliseconds.
 	 */
 	public Map<String, Object> fields() {
 		Map<String, Object> fields = new LinkedHashMap<>();

@@ -17,6 +17,12 @@ public final class ShutdownReporter implements DisposableBean {
 
 	private final Runnable report;
 
+	/**
+	 * Creates the reporter and registers it with Boot's shutdown handlers.
+	 *
+	 * @param coordinator the shutdown sequence whose report is written
+	 * @param shutdownHandlers Boot's handlers that run once every context has closed
+	 */
 	public ShutdownReporter(ShutdownCoordinator coordinator, SpringApplicationShutdownHandlers shutdownHandlers) {
 		this.coordinator = coordinator;
 		this.shutdownHandlers = shutdownHandlers;

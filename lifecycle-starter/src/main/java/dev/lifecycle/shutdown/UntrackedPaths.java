@@ -12,6 +12,8 @@ public final class UntrackedPaths {
 	private final List<String> prefixes;
 
 	/**
+	 * Creates the set of untracked paths.
+	 *
 	 * @param prefixes path prefixes; a prefix matches itself and what lies below it
 	 * ({@code /actuator} matches {@code /actuator/health}, not {@code /actuators})
 	 */
@@ -19,7 +21,11 @@ public final class UntrackedPaths {
 		this.prefixes = List.copyOf(prefixes);
 	}
 
-	/** Whether a request path is under one of the prefixes. */
+	/**
+	 * {@return whether a request path is under one of the prefixes}
+	 *
+	 * @param path the request's path
+	 */
 	public boolean contains(String path) {
 		for (String prefix : this.prefixes) {
 			if (path.equals(prefix) || path.startsWith(prefix) && path.charAt(prefix.length()) == '/') {
@@ -29,6 +35,7 @@ public final class UntrackedPaths {
 		return false;
 	}
 
+	/** {@return the path prefixes} */
 	public List<String> prefixes() {
 		return this.prefixes;
 	}

@@ -24,6 +24,8 @@ public final class HttpWarmupRequests implements Warmup.WarmupRequests {
 	private volatile @Nullable RestClient client;
 
 	/**
+	 * Creates the sender of warm-up requests to the application itself.
+	 *
 	 * @param port the application's port, known once the web server started
 	 */
 	public HttpWarmupRequests(IntSupplier port) {

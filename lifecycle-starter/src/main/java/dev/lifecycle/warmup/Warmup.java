@@ -50,6 +50,8 @@ public final class Warmup {
 	private volatile ExecutorService executor;
 
 	/**
+	 * Creates the warm-up.
+	 *
 	 * @param paths paths of the application itself to request
 	 * @param iterations how many times each path is requested
 	 * @param concurrency requests and tasks run at once
@@ -67,7 +69,11 @@ public final class Warmup {
 		this.requests = requests;
 	}
 
-	/** Runs the warm-up on the calling thread and returns how it went. */
+	/**
+	 * Runs the warm-up on the calling thread.
+	 *
+	 * @return how it went
+	 */
 	public WarmupResult run() {
 		long start = System.nanoTime();
 		this.startNanos = start;
@@ -183,6 +189,8 @@ public final class Warmup {
 	public interface WarmupRequests {
 
 		/**
+		 * Sends one warm-up request.
+		 *
 		 * @param path the path to request
 		 * @return whether the response was 2xx
 		 * @throws Exception when the request could not be made

@@ -30,6 +30,13 @@ public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartAp
 
 	private volatile @Nullable WarmupResult result;
 
+	/**
+	 * Creates the phase.
+	 *
+	 * @param context the application context: its ready event starts the warm-up, its
+	 * closing cancels it
+	 * @param warmup the warm-up to run
+	 */
 	public WarmupPhase(ApplicationContext context, Warmup warmup) {
 		this.context = context;
 		this.warmup = warmup;
@@ -66,7 +73,7 @@ public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartAp
 		return isComplete() ? Health.up().build() : Health.outOfService().withDetail("warmup", "in progress").build();
 	}
 
-	/** How the warm-up went, once it ended. */
+	/** {@return how the warm-up went, once it ended} */
 	public @Nullable WarmupResult result() {
 		return this.result;
 	}

@@ -15,7 +15,7 @@ import java.time.Duration;
 public record WarmupResult(Outcome outcome, Duration duration, long requests, long failedRequests, int tasks,
 		int failedTasks) {
 
-	/** The one line an operator reads about the warm-up. */
+	/** {@return the one line an operator reads about the warm-up} */
 	public String summary() {
 		String counts = this.requests + " requests (" + this.failedRequests + " failed), " + this.tasks + " tasks ("
 				+ this.failedTasks + " failed)";
@@ -28,7 +28,7 @@ public record WarmupResult(Outcome outcome, Duration duration, long requests, lo
 		};
 	}
 
-	/** Whether everything ran and nothing failed. */
+	/** {@return whether everything ran and nothing failed} */
 	public boolean clean() {
 		return this.outcome == Outcome.COMPLETED && this.failedRequests == 0 && this.failedTasks == 0;
 	}

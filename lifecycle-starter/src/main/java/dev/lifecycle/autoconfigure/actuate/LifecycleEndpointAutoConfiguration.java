@@ -26,6 +26,10 @@ import dev.lifecycle.warmup.WarmupPhase;
 @ConditionalOnBean(ShutdownCoordinator.class)
 public final class LifecycleEndpointAutoConfiguration {
 
+	/** Created by Spring as an auto-configuration. */
+	public LifecycleEndpointAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	LifecycleEndpoint lifecycleEndpoint(ShutdownCoordinator coordinator,

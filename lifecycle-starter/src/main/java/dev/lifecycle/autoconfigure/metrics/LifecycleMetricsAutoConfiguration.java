@@ -27,6 +27,10 @@ import dev.lifecycle.warmup.WarmupPhase;
 @ConditionalOnBean(ShutdownCoordinator.class)
 public final class LifecycleMetricsAutoConfiguration {
 
+	/** Created by Spring as an auto-configuration. */
+	public LifecycleMetricsAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	LifecycleMetrics lifecycleMetrics(ShutdownCoordinator coordinator,

@@ -29,6 +29,11 @@ public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPos
 
 	private final Log logger;
 
+	/**
+	 * Created by Boot, which passes the logger factory.
+	 *
+	 * @param logFactory the factory of loggers whose output Boot replays once logging is set up
+	 */
 	public ProbeGroupsEnvironmentPostProcessor(DeferredLogFactory logFactory) {
 		this.logger = logFactory.getLog(ProbeGroupsEnvironmentPostProcessor.class);
 	}

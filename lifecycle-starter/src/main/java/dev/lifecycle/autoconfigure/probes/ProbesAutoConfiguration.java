@@ -35,6 +35,10 @@ import dev.lifecycle.probes.StartupStateHealthIndicator;
 @EnableConfigurationProperties(LifecycleProperties.class)
 public final class ProbesAutoConfiguration {
 
+	/** Created by Spring as an auto-configuration. */
+	public ProbesAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean(name = "startupStateHealthIndicator")
 	StartupStateHealthIndicator startupStateHealthIndicator(ListableBeanFactory beanFactory) {

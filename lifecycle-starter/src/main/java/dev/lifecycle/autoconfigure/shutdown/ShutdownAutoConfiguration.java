@@ -60,6 +60,10 @@ import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 @EnableConfigurationProperties(LifecycleProperties.class)
 public final class ShutdownAutoConfiguration {
 
+	/** Created by Spring as an auto-configuration. */
+	public ShutdownAutoConfiguration() {
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	ShutdownBudget shutdownBudget(LifecycleProperties properties, Environment environment) {

@@ -38,6 +38,10 @@ import dev.lifecycle.warmup.WarmupTask;
 @EnableConfigurationProperties(LifecycleProperties.class)
 public final class WarmupAutoConfiguration {
 
+	/** Created by Spring as an auto-configuration. */
+	public WarmupAutoConfiguration() {
+	}
+
 	@Bean
 	WarmupPhase warmupHealthIndicator(ApplicationContext context, LifecycleProperties properties,
 			ListableBeanFactory beanFactory) {

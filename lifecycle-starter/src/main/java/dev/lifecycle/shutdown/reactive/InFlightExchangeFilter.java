@@ -49,6 +49,8 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 	private final UntrackedPaths untrackedPaths;
 
 	/**
+	 * Creates the filter.
+	 *
 	 * @param coordinator decides when responses carry {@code Connection: close}
 	 * @param untrackedPathPrefixes paths that are not traffic (probes, actuator): they
 	 * neither count as in-flight nor break the quiet period

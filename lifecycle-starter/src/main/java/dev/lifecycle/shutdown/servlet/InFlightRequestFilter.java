@@ -35,6 +35,8 @@ public final class InFlightRequestFilter implements Filter {
 	private final UntrackedPaths untrackedPaths;
 
 	/**
+	 * Creates the filter.
+	 *
 	 * @param coordinator decides when responses carry {@code Connection: close}
 	 * @param untrackedPathPrefixes paths that are not traffic (probes, actuator): they
 	 * neither count as in-flight nor break the quiet period

@@ -30,11 +30,20 @@ public final class AcceptedConnectionsDrain implements SmartLifecycle, Applicati
 
 	private volatile boolean running;
 
+	/**
+	 * Creates the drain.
+	 *
+	 * @param coordinator the shutdown sequence whose drain timeout bounds the wait
+	 */
 	public AcceptedConnectionsDrain(ShutdownCoordinator coordinator) {
 		this.coordinator = coordinator;
 	}
 
-	/** Adds an endpoint of the application's web server. */
+	/**
+	 * Adds an endpoint of the application's web server.
+	 *
+	 * @param endpoint the endpoint
+	 */
 	public void register(GracefulNioEndpoint endpoint) {
 		this.endpoints.add(endpoint);
 	}

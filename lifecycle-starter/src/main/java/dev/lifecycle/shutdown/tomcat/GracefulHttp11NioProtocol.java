@@ -8,10 +8,12 @@ import org.apache.coyote.http11.Http11NioProtocol;
  */
 public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 
+	/** Creates the protocol on a new {@link GracefulNioEndpoint}. */
 	public GracefulHttp11NioProtocol() {
 		super(new GracefulNioEndpoint());
 	}
 
+	/** {@return the protocol's endpoint} */
 	public GracefulNioEndpoint endpoint() {
 		return (GracefulNioEndpoint) getEndpoint();
 	}

@@ -32,6 +32,10 @@ public class GracefulNioEndpoint extends NioEndpoint {
 
 	private volatile boolean tracking;
 
+	/** Creates the endpoint; {@link GracefulHttp11NioProtocol} does, for Tomcat. */
+	public GracefulNioEndpoint() {
+	}
+
 	@Override
 	public void pause() {
 		if (!isRunning() || !this.listenerClosing.compareAndSet(false, true)) {
@@ -63,9 +67,9 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	}
 
 	/**
-	 * Whether a connection still waits to be served: accepted since tracking began but not
-	 * yet handed to a worker, or queued for a worker, or being served. Idle keep-alive
-	 * connections do not count: they have no request to lose.
+	 * {@return whether a connection still waits to be served} That is one accepted since
+	 * tracking began but not yet handed to a worker, or queued for a worker, or being
+	 * served. Idle keep-alive connections do not count: they have no request to lose.
 	 */
 	public boolean hasConnectionsAwaitingService() {
 		this.undispatched.removeIf((socket) -> !socket.isOpen());

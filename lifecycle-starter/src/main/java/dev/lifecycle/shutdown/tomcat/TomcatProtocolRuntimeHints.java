@@ -12,6 +12,10 @@ import org.springframework.aot.hint.RuntimeHintsRegistrar;
  */
 public final class TomcatProtocolRuntimeHints implements RuntimeHintsRegistrar {
 
+	/** Created by Spring's AOT processing, named by {@code @ImportRuntimeHints}. */
+	public TomcatProtocolRuntimeHints() {
+	}
+
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		hints.reflection()
