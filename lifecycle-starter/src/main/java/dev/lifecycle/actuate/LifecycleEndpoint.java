@@ -54,7 +54,8 @@ public final class LifecycleEndpoint {
 		return new LifecycleDescriptor(this.coordinator.phase().name(),
 				new BudgetDescriptor(value(budget.terminationGracePeriod()), value(budget.delay()),
 						(budget.quietPeriod() != null) ? value(budget.quietPeriod()) : null,
-						value(budget.drainTimeout()), value(budget.margin())),
+						(budget.minDelay() != null) ? value(budget.minDelay()) : null, value(budget.drainTimeout()),
+						value(budget.margin())),
 				this.coordinator.requests().count(), startup(), warmup(),
 				(progress != null) ? shutdown(progress, this.coordinator.lastReport() != null) : null);
 	}
@@ -93,7 +94,8 @@ public final class LifecycleEndpoint {
 			.toList();
 		return new ShutdownDescriptor(complete, complete ? report.summary() : null, report.started().toString(), phases,
 				report.total().toMillis(), report.budget().toMillis(), report.delay().toMillis(),
-				report.delayEnd().name().toLowerCase(Locale.ROOT), report.servedDuringDelay(), report.drain().toMillis(),
+				report.delayEnd().name().toLowerCase(Locale.ROOT), report.servedDuringDelay(),
+				report.newConnectionsDuringDelay(), report.drain().toMillis(),
 				report.drained(), abandoned, report.close().toMillis());
 	}
 
@@ -134,11 +136,13 @@ public final class LifecycleEndpoint {
 	 * @param terminationGracePeriod the time between SIGTERM and SIGKILL
 	 * @param delay the longest time to keep serving after readiness flips
 	 * @param quietPeriod the quiet time that ends the delay early, when set
+	 * @param minDelay the earliest the quiet period may end the delay, when it is set
 	 * @param drainTimeout the longest wait for in-flight requests
 	 * @param margin the time kept for the rest of the context to close
 	 */
 	public record BudgetDescriptor(ValueDescriptor terminationGracePeriod, ValueDescriptor delay,
-			@Nullable ValueDescriptor quietPeriod, ValueDescriptor drainTimeout, ValueDescriptor margin) {
+			@Nullable ValueDescriptor quietPeriod, @Nullable ValueDescriptor minDelay, ValueDescriptor drainTimeout,
+			ValueDescriptor margin) {
 	}
 
 	/**
@@ -173,6 +177,8 @@ public final class LifecycleEndpoint {
 	 * @param delayMillis how long the application kept serving after readiness flipped
 	 * @param delayEnd why the delay ended, or that it has not yet
 	 * @param delayArrivals requests that arrived during the delay
+	 * @param delayNewConnections connections accepted during the delay, where the web
+	 * server reports them
 	 * @param drainMillis how long the drain phase lasted
 	 * @param drained requests that completed during the drain
 	 * @param abandoned requests still running when the drain timeout ran out
@@ -180,7 +186,8 @@ public final class LifecycleEndpoint {
 	 */
 	public record ShutdownDescriptor(boolean complete, @Nullable String summary, String started,
 			Map<String, String> phases, long totalMillis, long budgetMillis, long delayMillis, String delayEnd,
-			long delayArrivals, long drainMillis, long drained, List<AbandonedDescriptor> abandoned,
+			long delayArrivals, @Nullable Long delayNewConnections, long drainMillis, long drained,
+			List<AbandonedDescriptor> abandoned,
 			long closeMillis) {
 	}
 

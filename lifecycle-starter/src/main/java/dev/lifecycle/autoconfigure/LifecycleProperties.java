@@ -93,11 +93,18 @@ public class LifecycleProperties {
 		private @Nullable Duration delay;
 
 		/**
-		 * End the delay early once no request arrived for this long. Unset by default:
-		 * on a low-traffic service a quiet moment does not prove that the endpoint
-		 * removal has propagated.
+		 * End the delay early once no new connection arrived for this long (no new
+		 * request where the web server does not report connections), but not before
+		 * min-delay. Unset by default: the delay always runs to its end.
 		 */
 		private @Nullable Duration quietPeriod;
+
+		/**
+		 * The floor of the quiet period: the delay never ends earlier, since endpoint
+		 * removal takes time to reach every load balancer whatever the traffic. Defaults
+		 * to 3s, or the delay when that is shorter.
+		 */
+		private @Nullable Duration minDelay;
 
 		/**
 		 * Longest wait for in-flight requests once the server stops accepting. Defaults
@@ -148,6 +155,20 @@ public class LifecycleProperties {
 		 */
 		public void setQuietPeriod(@Nullable Duration quietPeriod) {
 			this.quietPeriod = quietPeriod;
+		}
+
+		/** {@return the earliest the quiet period may end the delay; {@code null} for the default} */
+		public @Nullable Duration getMinDelay() {
+			return this.minDelay;
+		}
+
+		/**
+		 * Sets the earliest the quiet period may end the delay.
+		 *
+		 * @param minDelay the earliest the quiet period may end the delay
+		 */
+		public void setMinDelay(@Nullable Duration minDelay) {
+			this.minDelay = minDelay;
 		}
 
 		/**

@@ -10,12 +10,13 @@ import org.jspecify.annotations.Nullable;
  *
  * @param terminationGracePeriod time between SIGTERM and SIGKILL
  * @param delay longest time to keep serving after readiness flips
- * @param quietPeriod ends the delay early once no request arrived for this long, if set
+ * @param quietPeriod ends the delay early once no new connection arrived for this long, if set
+ * @param minDelay the floor: the quiet period cannot end the delay earlier; set with the quiet period
  * @param drainTimeout longest wait for in-flight requests
  * @param margin time kept for the rest of the context to close
  */
 public record ShutdownBudget(Setting terminationGracePeriod, Setting delay, @Nullable Setting quietPeriod,
-		Setting drainTimeout, Setting margin) {
+		@Nullable Setting minDelay, Setting drainTimeout, Setting margin) {
 
 	/** {@return delay, drain timeout and margin together: what must fit in the grace period} */
 	public Duration planned() {

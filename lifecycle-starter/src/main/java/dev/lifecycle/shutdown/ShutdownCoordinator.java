@@ -39,6 +39,8 @@ public final class ShutdownCoordinator {
 
 	private final InFlightRequests requests;
 
+	private final NewConnections connections;
+
 	private final boolean connectionCloseEnabled;
 
 	private final Map<ShutdownPhase, Long> phaseNanos = new EnumMap<>(ShutdownPhase.class);
@@ -57,6 +59,10 @@ public final class ShutdownCoordinator {
 
 	private long servedDuringDelay;
 
+	private long connectionsBeforeDelay;
+
+	private long newConnectionsDuringDelay;
+
 	private long completedBeforeDrain;
 
 	private long drained;
@@ -70,12 +76,16 @@ public final class ShutdownCoordinator {
 	 *
 	 * @param budget the budget each phase is bounded by
 	 * @param requests the requests in flight
+	 * @param connections the connections the web server accepts, the quiet period's
+	 * evidence where the web server reports them
 	 * @param connectionCloseEnabled whether responses carry {@code Connection: close} once
 	 * shutdown begins
 	 */
-	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, boolean connectionCloseEnabled) {
+	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, NewConnections connections,
+			boolean connectionCloseEnabled) {
 		this.budget = budget;
 		this.requests = requests;
+		this.connections = connections;
 		this.connectionCloseEnabled = connectionCloseEnabled;
 	}
 
@@ -129,6 +139,7 @@ public final class ShutdownCoordinator {
 			}
 			enter(ShutdownPhase.DELAY);
 			this.arrivalsBeforeDelay = this.requests.started();
+			this.connectionsBeforeDelay = this.connections.count();
 		}
 		Duration delay = this.budget.delay().value();
 		DelayEnd end;
@@ -140,22 +151,40 @@ public final class ShutdownCoordinator {
 		}
 		else {
 			logger.info("Serving for up to " + this.budget.delay().formatted()
-					+ " more while load balancers stop routing here"
-					+ ((this.budget.quietPeriod() != null)
-							? " (or until no request arrived for " + this.budget.quietPeriod().formatted() + ")"
-							: ""));
+					+ " more while load balancers stop routing here" + quietPeriodDescription());
 			end = awaitDelay(delay);
 		}
 		synchronized (this) {
 			this.delayEnd = end;
 			this.servedDuringDelay = this.requests.started() - this.arrivalsBeforeDelay;
+			this.newConnectionsDuringDelay = this.connections.count() - this.connectionsBeforeDelay;
 		}
 	}
 
+	private String quietPeriodDescription() {
+		ShutdownBudget.Setting quietPeriod = this.budget.quietPeriod();
+		ShutdownBudget.Setting minDelay = this.budget.minDelay();
+		if (quietPeriod == null || minDelay == null) {
+			return "";
+		}
+		return " (or, after " + minDelay.formatted() + ", once no new "
+				+ (this.connections.isObserved() ? "connection" : "request") + " arrived for "
+				+ quietPeriod.formatted() + ")";
+	}
+
+	/**
+	 * Waits out the delay. With a quiet period, the delay ends early once nothing new
+	 * arrived for that long, and never before the floor: endpoint removal takes time to
+	 * propagate even when traffic is low, and a short gap proves nothing before then. New
+	 * connections are the evidence where the web server reports them; requests on
+	 * keep-alive connections that already existed are not.
+	 */
 	private DelayEnd awaitDelay(Duration delay) {
 		long delayStart = System.nanoTime();
 		long deadline = delayStart + delay.toNanos();
 		ShutdownBudget.Setting quietPeriod = this.budget.quietPeriod();
+		ShutdownBudget.Setting minDelay = this.budget.minDelay();
+		long floor = delayStart + ((minDelay != null) ? minDelay.value().toNanos() : 0);
 		try {
 			while (true) {
 				long now = System.nanoTime();
@@ -164,12 +193,12 @@ public final class ShutdownCoordinator {
 					return DelayEnd.ELAPSED;
 				}
 				if (quietPeriod != null) {
-					long quietSince = Math.max(delayStart, this.requests.lastArrivalNanos());
-					long quietLeft = quietSince + quietPeriod.value().toNanos() - now;
-					if (quietLeft <= 0) {
+					long quietSince = Math.max(delayStart, lastArrivalNanos());
+					long quietEnd = Math.max(floor, quietSince + quietPeriod.value().toNanos());
+					if (quietEnd - now <= 0) {
 						return DelayEnd.QUIET;
 					}
-					wait = Math.min(wait, quietLeft);
+					wait = Math.min(wait, quietEnd - now);
 				}
 				TimeUnit.NANOSECONDS.sleep(wait);
 			}
@@ -178,6 +207,10 @@ public final class ShutdownCoordinator {
 			Thread.currentThread().interrupt();
 			return DelayEnd.INTERRUPTED;
 		}
+	}
+
+	private long lastArrivalNanos() {
+		return this.connections.isObserved() ? this.connections.lastAcceptedNanos() : this.requests.lastArrivalNanos();
 	}
 
 	/**
@@ -267,7 +300,8 @@ public final class ShutdownCoordinator {
 		long now = System.nanoTime();
 		return new ShutdownReport(this.started, timeline(), Duration.ofNanos(now - this.startedNanos),
 				this.budget.terminationGracePeriod().value(), phaseDuration(ShutdownPhase.DELAY, now), this.delayEnd,
-				servedDuringDelay(), phaseDuration(ShutdownPhase.DRAIN, now), drained(), this.abandoned,
+				servedDuringDelay(), newConnectionsDuringDelay(), phaseDuration(ShutdownPhase.DRAIN, now), drained(),
+				this.abandoned,
 				phaseDuration(ShutdownPhase.CLOSE, now));
 	}
 
@@ -310,6 +344,20 @@ public final class ShutdownCoordinator {
 			return this.requests.started() - this.arrivalsBeforeDelay;
 		}
 		return this.servedDuringDelay;
+	}
+
+	/**
+	 * {@return connections accepted during the delay, so far; {@code null} where the web
+	 * server does not report them}
+	 */
+	public synchronized @Nullable Long newConnectionsDuringDelay() {
+		if (!this.connections.isObserved()) {
+			return null;
+		}
+		if (this.phase == ShutdownPhase.DELAY && this.delayEnd == DelayEnd.PENDING) {
+			return this.connections.count() - this.connectionsBeforeDelay;
+		}
+		return this.newConnectionsDuringDelay;
 	}
 
 	/** {@return the requests that completed during the drain, so far} */

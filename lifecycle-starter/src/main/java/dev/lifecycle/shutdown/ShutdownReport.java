@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What happened during one shutdown, for operators: a log line, metrics and the
  * {@code lifecycle} endpoint are made from it.
@@ -18,13 +20,16 @@ import java.util.Map;
  * @param delay how long the application kept serving after readiness flipped
  * @param delayEnd why the delay ended
  * @param servedDuringDelay requests that arrived during the delay
+ * @param newConnectionsDuringDelay connections accepted during the delay; {@code null}
+ * where the web server does not report them
  * @param drain how long the drain phase lasted
  * @param drained requests that completed during the drain
  * @param abandoned requests still running when the drain timeout ran out
  * @param close how long the rest of the context took to close
  */
 public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases, Duration total, Duration budget,
-		Duration delay, DelayEnd delayEnd, long servedDuringDelay, Duration drain, long drained,
+		Duration delay, DelayEnd delayEnd, long servedDuringDelay, @Nullable Long newConnectionsDuringDelay,
+		Duration drain, long drained,
 		List<AbandonedRequest> abandoned, Duration close) {
 
 	/** {@return the one line an operator reads to know how this instance stopped} */
@@ -32,7 +37,9 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		return "Shutdown complete in " + human(this.total) + " (budget " + human(this.budget) + "): refuse +"
 				+ human(Duration.between(this.started, this.phases.get(ShutdownPhase.REFUSE))) + ", delay "
 				+ human(this.delay) + " (" + this.delayEnd.description + ", " + this.servedDuringDelay
-				+ " requests arrived), drained " + this.drained + " in " + human(this.drain) + ", abandoned "
+				+ " requests arrived"
+				+ ((this.newConnectionsDuringDelay != null) ? ", " + this.newConnectionsDuringDelay + " new connections" : "")
+				+ "), drained " + this.drained + " in " + human(this.drain) + ", abandoned "
 				+ this.abandoned.size() + ", close " + human(this.close);
 	}
 
@@ -62,6 +69,9 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		fields.put("lifecycle.shutdown.delay_ms", this.delay.toMillis());
 		fields.put("lifecycle.shutdown.delay_end", this.delayEnd.name().toLowerCase(Locale.ROOT));
 		fields.put("lifecycle.shutdown.delay_arrivals", this.servedDuringDelay);
+		if (this.newConnectionsDuringDelay != null) {
+			fields.put("lifecycle.shutdown.delay_new_connections", this.newConnectionsDuringDelay);
+		}
 		fields.put("lifecycle.shutdown.drain_ms", this.drain.toMillis());
 		fields.put("lifecycle.shutdown.drained", this.drained);
 		fields.put("lifecycle.shutdown.abandoned", this.abandoned.size());
@@ -78,7 +88,7 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		/** The full delay elapsed. */
 		ELAPSED("elapsed"),
 
-		/** No request arrived for the quiet period. */
+		/** Past the floor, nothing new arrived for the quiet period. */
 		QUIET("quiet period reached"),
 
 		/** The application never accepted traffic, so nothing had to move away. */

@@ -14,6 +14,7 @@ import org.springframework.core.env.MapPropertySource;
 
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.warmup.WarmupPhase;
@@ -75,7 +76,8 @@ class AotBuildConditionsAdvisorTests {
 		try (GenericApplicationContext context = new GenericApplicationContext()) {
 			context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("runtime", properties));
 			context.registerBean(ShutdownCoordinator.class,
-					() -> new ShutdownCoordinator(mock(ShutdownBudget.class), new InFlightRequests(), true));
+					() -> new ShutdownCoordinator(mock(ShutdownBudget.class), new InFlightRequests(),
+							new NewConnections(), true));
 			if (probesBuiltIn) {
 				context.registerBean(StartupStateHealthIndicator.class, () -> new StartupStateHealthIndicator(Map.of()));
 			}

@@ -59,6 +59,13 @@ class BadConfigurationTests {
 						"must be longer than zero"),
 				bad("lifecycle.shutdown.quiet-period=-500ms", "lifecycle.shutdown.quiet-period (-500ms",
 						"must be longer than zero"),
+				// The floor of the quiet period.
+				bad("lifecycle.shutdown.min-delay=soon", "lifecycle.shutdown.min-delay", "Failed to bind"),
+				bad("lifecycle.shutdown.min-delay=-1s", "lifecycle.shutdown.min-delay (-1s", "cannot be negative",
+						"3s is typical"),
+				bad(new String[] { "lifecycle.shutdown.delay=5s", "lifecycle.shutdown.quiet-period=1s",
+						"lifecycle.shutdown.min-delay=8s" }, "lifecycle.shutdown.min-delay (8s", "exceeds lifecycle.shutdown.delay (5s",
+						"Lower lifecycle.shutdown.min-delay to 5s or less"),
 				bad(new String[] { "lifecycle.shutdown.delay=5s", "lifecycle.shutdown.quiet-period=5s" },
 						"lifecycle.shutdown.quiet-period (5s", "could never end the delay early",
 						"Lower lifecycle.shutdown.quiet-period"),

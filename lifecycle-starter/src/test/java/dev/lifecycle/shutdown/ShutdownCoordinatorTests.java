@@ -17,6 +17,10 @@ class ShutdownCoordinatorTests {
 
 	private final InFlightRequests requests = new InFlightRequests();
 
+	private final NewConnections connections = new NewConnections();
+
+	private Duration minDelay = Duration.ZERO;
+
 	private final ScheduledExecutorService clients = Executors.newSingleThreadScheduledExecutor();
 
 	@AfterEach
@@ -96,6 +100,50 @@ class ShutdownCoordinatorTests {
 	}
 
 	@Test
+	void theQuietPeriodNeverEndsTheDelayBeforeTheFloor() {
+		this.minDelay = Duration.ofSeconds(1);
+		this.connections.observed();
+		ShutdownCoordinator coordinator = coordinator(Duration.ofSeconds(10), Duration.ofMillis(100));
+		coordinator.refuse();
+		long start = System.nanoTime();
+		coordinator.delay(true);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1))
+			.isLessThan(Duration.ofSeconds(5));
+		assertThat(finish(coordinator).delayEnd()).isEqualTo(DelayEnd.QUIET);
+	}
+
+	@Test
+	void requestsOnConnectionsThatAlreadyExistedDoNotHoldTheDelay() {
+		this.minDelay = Duration.ofMillis(500);
+		this.connections.observed();
+		this.clients.scheduleAtFixedRate(() -> this.requests.begin("GET", "/hello").end(), 0, 50,
+				TimeUnit.MILLISECONDS);
+		ShutdownCoordinator coordinator = coordinator(Duration.ofSeconds(10), Duration.ofMillis(300));
+		coordinator.refuse();
+		long start = System.nanoTime();
+		coordinator.delay(true);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		ShutdownReport report = finish(coordinator);
+		assertThat(report.delayEnd()).isEqualTo(DelayEnd.QUIET);
+		assertThat(report.servedDuringDelay()).isPositive();
+		assertThat(report.newConnectionsDuringDelay()).isZero();
+		assertThat(report.summary()).contains("requests arrived, 0 new connections)");
+	}
+
+	@Test
+	void newConnectionsHoldTheDelayToItsMaximum() {
+		this.connections.observed();
+		this.clients.scheduleAtFixedRate(this.connections::accepted, 0, 50, TimeUnit.MILLISECONDS);
+		ShutdownCoordinator coordinator = coordinator(Duration.ofMillis(800), Duration.ofMillis(300));
+		coordinator.refuse();
+		coordinator.delay(true);
+		ShutdownReport report = finish(coordinator);
+		assertThat(report.delayEnd()).isEqualTo(DelayEnd.ELAPSED);
+		assertThat(report.delay()).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+		assertThat(report.newConnectionsDuringDelay()).isGreaterThan(3);
+	}
+
+	@Test
 	void arrivingRequestsHoldTheDelayUntilItsEnd() {
 		ShutdownCoordinator coordinator = coordinator(Duration.ofMillis(800), Duration.ofMillis(300));
 		this.clients.scheduleAtFixedRate(() -> this.requests.begin("GET", "/hello").end(), 0, 50,
@@ -124,7 +172,8 @@ class ShutdownCoordinatorTests {
 
 	@Test
 	void connectionCloseCanBeTurnedOff() {
-		ShutdownCoordinator coordinator = new ShutdownCoordinator(budget(Duration.ZERO, null), this.requests, false);
+		ShutdownCoordinator coordinator = new ShutdownCoordinator(budget(Duration.ZERO, null), this.requests,
+				this.connections, false);
 		coordinator.refuse();
 		assertThat(coordinator.closesConnections()).isFalse();
 	}
@@ -138,14 +187,21 @@ class ShutdownCoordinatorTests {
 		assertThat(coordinator.complete()).isNull();
 	}
 
-	private ShutdownCoordinator coordinator(Duration delay, Duration quietPeriod) {
-		return new ShutdownCoordinator(budget(delay, quietPeriod), this.requests, true);
+	private static ShutdownReport finish(ShutdownCoordinator coordinator) {
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		return coordinator.complete();
 	}
 
-	private static ShutdownBudget budget(Duration delay, Duration quietPeriod) {
+	private ShutdownCoordinator coordinator(Duration delay, Duration quietPeriod) {
+		return new ShutdownCoordinator(budget(delay, quietPeriod), this.requests, this.connections, true);
+	}
+
+	private ShutdownBudget budget(Duration delay, Duration quietPeriod) {
 		return new ShutdownBudget(new Setting("lifecycle.termination-grace-period", Duration.ofSeconds(30), "default"),
 				new Setting("lifecycle.shutdown.delay", delay, "test"),
 				(quietPeriod != null) ? new Setting("lifecycle.shutdown.quiet-period", quietPeriod, "test") : null,
+				(quietPeriod != null) ? new Setting("lifecycle.shutdown.min-delay", this.minDelay, "test") : null,
 				new Setting("lifecycle.shutdown.drain-timeout", Duration.ofSeconds(20), "test"),
 				new Setting("lifecycle.shutdown.margin", Duration.ofSeconds(2), "default"));
 	}

@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -41,6 +42,7 @@ import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ContextClosingListener;
 import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
@@ -78,9 +80,15 @@ public final class ShutdownAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	NewConnections newConnections() {
+		return new NewConnections();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	ShutdownCoordinator shutdownCoordinator(ShutdownBudget budget, InFlightRequests requests,
-			LifecycleProperties properties) {
-		return new ShutdownCoordinator(budget, requests, properties.getShutdown().isConnectionClose());
+			NewConnections connections, LifecycleProperties properties) {
+		return new ShutdownCoordinator(budget, requests, connections, properties.getShutdown().isConnectionClose());
 	}
 
 	@Bean
@@ -149,6 +157,20 @@ public final class ShutdownAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnClass(NettyServerCustomizer.class)
+	static class ReactorNettyConnectionsConfiguration {
+
+		@Bean
+		NettyServerCustomizer lifecycleNewConnections(NewConnections connections) {
+			connections.observed();
+			// Once per channel: doOnConnection fires again for each request on a keep-alive connection.
+			return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> connections.accepted());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ ReactorResourceFactory.class, LoopResources.class })
 	static class ReactorNettyResourcesConfiguration {
 
@@ -199,7 +221,7 @@ public final class ShutdownAutoConfiguration {
 
 		@Bean
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> lifecycleGracefulTomcatProtocol(
-				AcceptedConnectionsDrain drain) {
+				AcceptedConnectionsDrain drain, NewConnections connections) {
 			return (factory) -> {
 				// Tomcat's stop would wait 2 s more for requests the drain already abandoned.
 				factory.addContextCustomizers((context) -> ((StandardContext) context).setUnloadDelay(0));
@@ -211,6 +233,7 @@ public final class ShutdownAutoConfiguration {
 				factory.addProtocolHandlerCustomizers((protocol) -> {
 					if (protocol instanceof GracefulHttp11NioProtocol graceful) {
 						drain.register(graceful.endpoint());
+						graceful.endpoint().reportAcceptsTo(connections);
 					}
 				});
 			};

@@ -35,6 +35,14 @@ final class ShutdownBudgetResolver {
 
 	static final String QUIET_PERIOD = "lifecycle.shutdown.quiet-period";
 
+	static final String MIN_DELAY = "lifecycle.shutdown.min-delay";
+
+	/**
+	 * Endpoint removal reaches kube-proxy and ingress controllers in about a second on a
+	 * quiet cluster and in several on a busy one: below this, a quiet moment proves nothing.
+	 */
+	static final Duration DEFAULT_MIN_DELAY = Duration.ofSeconds(3);
+
 	static final String DRAIN_TIMEOUT = "lifecycle.shutdown.drain-timeout";
 
 	static final String MARGIN = "lifecycle.shutdown.margin";
@@ -70,6 +78,7 @@ final class ShutdownBudgetResolver {
 						: new Setting(DELAY, Duration.ZERO, "default outside Kubernetes");
 		Setting quietPeriod = (shutdown.getQuietPeriod() != null)
 				? configured(QUIET_PERIOD, shutdown.getQuietPeriod(), null) : null;
+		Setting minDelay = minDelay(shutdown.getMinDelay(), delay);
 		Setting margin = configured(MARGIN, shutdown.getMargin(), "default");
 		Duration userPhaseTimeout = userPhaseTimeout(this.environment);
 		Setting phaseTimeout = (userPhaseTimeout != null) ? configured(PHASE_TIMEOUT, userPhaseTimeout, null) : null;
@@ -88,6 +97,7 @@ final class ShutdownBudgetResolver {
 			if (quietPeriod != null) {
 				checkQuietPeriod(quietPeriod, delay);
 			}
+			checkMinDelay(minDelay, delay);
 			if (phaseTimeout != null) {
 				checkPhaseTimeout(phaseTimeout, grace, delay, margin);
 			}
@@ -99,7 +109,8 @@ final class ShutdownBudgetResolver {
 		if (!this.problems.isEmpty()) {
 			throw new InvalidLifecycleConfigurationException(this.problems);
 		}
-		return new ShutdownBudget(grace, delay, quietPeriod, drainTimeout, margin);
+		return new ShutdownBudget(grace, delay, quietPeriod, (quietPeriod != null) ? minDelay : null, drainTimeout,
+				margin);
 	}
 
 	private Setting drainTimeout(@Nullable Duration configured, Setting grace, Setting delay, Setting margin,
@@ -136,6 +147,24 @@ final class ShutdownBudgetResolver {
 				delay + " + " + drainTimeout + " + " + margin + " = " + Setting.format(planned) + " exceeds " + grace
 						+ "; Kubernetes would SIGKILL the pod mid-drain.",
 				lower + ", or raise the pod's terminationGracePeriodSeconds and " + GRACE + " together."));
+	}
+
+	private Setting minDelay(@Nullable Duration configured, Setting delay) {
+		if (configured != null) {
+			Setting minDelay = configured(MIN_DELAY, configured, null);
+			requireNotNegative(minDelay, "0 to let the quiet period end the delay at any time, or the time your load "
+					+ "balancers take to stop routing here (3s is typical)");
+			return minDelay;
+		}
+		return (DEFAULT_MIN_DELAY.compareTo(delay.value()) <= 0) ? new Setting(MIN_DELAY, DEFAULT_MIN_DELAY, "default")
+				: new Setting(MIN_DELAY, delay.value(), "default, capped by the delay");
+	}
+
+	private void checkMinDelay(Setting minDelay, Setting delay) {
+		if (minDelay.value().compareTo(delay.value()) > 0) {
+			this.problems.add(new Problem(minDelay + " exceeds " + delay + ": the delay would end before its floor.",
+					"Lower " + MIN_DELAY + " to " + delay.formatted() + " or less, or raise " + DELAY + "."));
+		}
 	}
 
 	private void checkQuietPeriod(Setting quietPeriod, Setting delay) {

@@ -12,6 +12,9 @@ import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
+import org.jspecify.annotations.Nullable;
+
+import dev.lifecycle.shutdown.NewConnections;
 
 /**
  * A {@link NioEndpoint} that stops accepting without cutting a connection it already
@@ -31,6 +34,8 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	private final Set<SocketChannel> undispatched = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean tracking;
+
+	private volatile @Nullable NewConnections newConnections;
 
 	/** Creates the endpoint; {@link GracefulHttp11NioProtocol} does, for Tomcat. */
 	public GracefulNioEndpoint() {
@@ -59,6 +64,16 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	}
 
 	/**
+	 * Reports each connection this endpoint accepts from now on.
+	 *
+	 * @param connections where accepted connections are counted
+	 */
+	public void reportAcceptsTo(NewConnections connections) {
+		this.newConnections = connections;
+		connections.observed();
+	}
+
+	/**
 	 * From now on, remember each new connection until a worker takes it up. Called when
 	 * the shutdown begins: until then, this costs nothing per connection.
 	 */
@@ -82,6 +97,10 @@ public class GracefulNioEndpoint extends NioEndpoint {
 
 	@Override
 	protected boolean setSocketOptions(SocketChannel socket) {
+		NewConnections connections = this.newConnections;
+		if (connections != null) {
+			connections.accepted();
+		}
 		// Before the poller can see it, so that its dispatch always comes after.
 		if (this.tracking) {
 			this.undispatched.add(socket);

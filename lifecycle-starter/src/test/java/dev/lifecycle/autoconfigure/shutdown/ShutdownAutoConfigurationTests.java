@@ -83,6 +83,30 @@ class ShutdownAutoConfigurationTests {
 	}
 
 	@Test
+	void theQuietPeriodsFloorDefaultsToThreeSecondsCappedByTheDelay() {
+		this.contextRunner.withPropertyValues("spring.main.cloud-platform=kubernetes", "lifecycle.shutdown.quiet-period=1s")
+			.run((context) -> {
+				ShutdownBudget budget = context.getBean(ShutdownBudget.class);
+				assertThat(budget.minDelay().value()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(budget.minDelay().source()).isEqualTo("default");
+			});
+		this.contextRunner.withPropertyValues("lifecycle.shutdown.delay=2s", "lifecycle.shutdown.quiet-period=500ms")
+			.run((context) -> {
+				ShutdownBudget budget = context.getBean(ShutdownBudget.class);
+				assertThat(budget.minDelay().value()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(budget.minDelay().source()).isEqualTo("default, capped by the delay");
+			});
+		this.contextRunner.withPropertyValues("lifecycle.shutdown.delay=6s", "lifecycle.shutdown.quiet-period=1s",
+				"lifecycle.shutdown.min-delay=4s").run((context) -> {
+					ShutdownBudget budget = context.getBean(ShutdownBudget.class);
+					assertThat(budget.minDelay().value()).isEqualTo(Duration.ofSeconds(4));
+				});
+		this.contextRunner.withPropertyValues("lifecycle.shutdown.delay=6s")
+			.run((context) -> assertThat(context.getBean(ShutdownBudget.class).minDelay())
+				.as("no quiet period, nothing to floor").isNull());
+	}
+
+	@Test
 	void aBareGracePeriodIsInSecondsLikeTerminationGracePeriodSeconds() {
 		this.contextRunner.withPropertyValues("lifecycle.termination-grace-period=45").run((context) -> {
 			ShutdownBudget budget = context.getBean(ShutdownBudget.class);

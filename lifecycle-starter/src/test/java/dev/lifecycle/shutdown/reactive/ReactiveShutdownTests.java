@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.ShutdownReport;
+import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -113,6 +114,34 @@ class ReactiveShutdownTests {
 		assertThat(duringDelay.headers().firstValue("Connection")).isEmpty();
 		assertThat(coordinator.phase()).as("still inside the delay").isEqualTo(ShutdownPhase.DELAY);
 		closing.get(30, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void theQuietPeriodCountsNewConnectionsNotRequestsOnConnectionsAlreadyOpen() throws Exception {
+		start("--lifecycle.shutdown.delay=6s", "--lifecycle.shutdown.quiet-period=300ms",
+				"--lifecycle.shutdown.min-delay=1s", "--lifecycle.shutdown.connection-close=false");
+		ShutdownCoordinator coordinator = this.context.getBean(ShutdownCoordinator.class);
+		HttpClient keepAlive = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		keepAlive.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
+		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+		while (coordinator.phase() == ShutdownPhase.DELAY) {
+			try {
+				keepAlive.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
+			}
+			catch (IOException ex) {
+				break;
+			}
+			TimeUnit.MILLISECONDS.sleep(50);
+		}
+		closing.get(30, TimeUnit.SECONDS);
+
+		ShutdownReport report = coordinator.lastReport();
+		assertThat(report.delayEnd()).isEqualTo(DelayEnd.QUIET);
+		assertThat(report.delay()).as("the floor").isGreaterThanOrEqualTo(Duration.ofSeconds(1))
+			.as("requests on the open connection did not hold it").isLessThan(Duration.ofSeconds(4));
+		assertThat(report.servedDuringDelay()).isGreaterThan(5);
+		assertThat(report.newConnectionsDuringDelay()).as("Reactor Netty reports its connections").isZero();
 	}
 
 	@Test
