@@ -161,7 +161,8 @@ final class ShutdownBudgetResolver {
 	}
 
 	private void checkMinDelay(Setting minDelay, Setting delay) {
-		if (minDelay.value().compareTo(delay.value()) > 0) {
+		// As for the quiet period: with no delay (outside Kubernetes by default) there is no floor to keep.
+		if (!delay.value().isZero() && minDelay.value().compareTo(delay.value()) > 0) {
 			this.problems.add(new Problem(minDelay + " exceeds " + delay + ": the delay would end before its floor.",
 					"Lower " + MIN_DELAY + " to " + delay.formatted() + " or less, or raise " + DELAY + "."));
 		}

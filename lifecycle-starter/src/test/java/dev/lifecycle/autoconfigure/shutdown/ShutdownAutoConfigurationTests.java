@@ -107,6 +107,12 @@ class ShutdownAutoConfigurationTests {
 	}
 
 	@Test
+	void settingsMeantForKubernetesStartOnADeveloperMachineWhereTheDelayIsZero() {
+		this.contextRunner.withPropertyValues("lifecycle.shutdown.quiet-period=1s", "lifecycle.shutdown.min-delay=3s")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void aBareGracePeriodIsInSecondsLikeTerminationGracePeriodSeconds() {
 		this.contextRunner.withPropertyValues("lifecycle.termination-grace-period=45").run((context) -> {
 			ShutdownBudget budget = context.getBean(ShutdownBudget.class);
