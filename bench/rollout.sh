@@ -9,7 +9,7 @@
 #                               period (low traffic), L4, lag 1 s; fails on any lost request
 #
 # Matrix:
-#   --scenarios LIST    vanilla, prestop, lifecycle, quiet (default all four)
+#   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default all four, in this order)
 #   --topologies LIST   l4 (HAProxy mode tcp, like kube-proxy), l7 (HAProxy mode http with pooled
 #                       keep-alive connections to the replicas, like an ingress or a sidecar)
 #   --levels LIST       high (wrk 8 conns, hey 600/s, client streams every 5 ms: ~2,500 req/s in
@@ -19,6 +19,8 @@
 #   --lags LIST         endpoint lag(s) in seconds (default 2)
 #   --replicas N        (default 3)    --duration S   longest load, in seconds (default 150); the
 #                       load stops 3 s after the last old replica exited
+#   --budget MINUTES    start no further run once this long has passed; the table covers the
+#                       runs done (runs go in the order of --scenarios, then levels, then topologies)
 # Your own app:
 #   --jar PATH          any Spring Boot jar (default: the sample app, built when stale)
 #   --path PATH         request path of the keep-alive and new-connection clients (default /hello)
@@ -42,12 +44,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 smoke=false
-scenarios=(vanilla prestop lifecycle quiet)
+scenarios=(vanilla prestop quiet lifecycle)
 topologies=(l4 l7)
 levels=(high moderate low)
 lags=(2)
 replicas=3
 duration=150
+budget=""
 grace=30
 path=/hello
 slow_path='/work?ms=1500'
@@ -67,6 +70,7 @@ while [[ $# -gt 0 ]]; do
     --lags) read -r -a lags <<<"${2//,/ }"; shift 2 ;;
     --replicas) replicas=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --budget) budget=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
     --path) path=$2; shift 2 ;;
     --slow-path) slow_path=$2; shift 2 ;;
@@ -444,11 +448,18 @@ trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 
 started=$(date +%s)
 base=20000
+done_runs=()
 for entry in "${runs[@]}"; do
+  if [[ -n "${budget}" ]] && (($(date +%s) - started > budget * 60)); then
+    log "Budget of ${budget} minutes spent: skipping the other $((${#runs[@]} - ${#done_runs[@]})) run(s)"
+    break
+  fi
   read -r scenario topology level lag <<<"${entry}"
   run_scenario "${scenario}" "${topology}" "${level}" "${lag}" "${base}"
+  done_runs+=("${entry}")
   base=$((base + 40))
 done
+runs=("${done_runs[@]}")
 
 table="${work}/table.md"
 verdicts="${work}/verdicts.md"
