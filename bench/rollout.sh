@@ -17,7 +17,7 @@
 #                       plain Boot scenarios run at the first level listed only (default
 #                       high,moderate,low)
 #   --lags LIST         endpoint lag(s) in seconds (default 2)
-#   --replicas N        (default 3)    --duration S   longest load, in seconds (default 150); the
+#   --replicas N        (default 3)    --duration S   longest load, in seconds (default 300); the
 #                       load stops 3 s after the last old replica exited
 #   --budget MINUTES    start no further run once this long has passed; the table covers the
 #                       runs done (runs go in the order of --scenarios, then levels, then topologies)
@@ -49,7 +49,7 @@ topologies=(l4 l7)
 levels=(high moderate low)
 lags=(2)
 replicas=3
-duration=150
+duration=300
 budget=""
 grace=30
 path=/hello
