@@ -2,7 +2,7 @@
 # Rollout simulator: a Kubernetes rolling update of a Spring Boot jar on 127.0.0.1, side by side
 # for plain Spring Boot and the starter, behind an L4 or an L7 balancer, at three traffic levels.
 #
-#   bench/rollout.sh            the published matrix (about 25 minutes on 2 cores): plain Boot and
+#   bench/rollout.sh            the published matrix (about 35 minutes on 2 cores): plain Boot and
 #                               plain Boot + preStop sleep 5 at high traffic, the starter's defaults
 #                               and its quiet period at every level; L4 and L7; lag 2 s; 3 replicas
 #   bench/rollout.sh --smoke    a swap of the starter's defaults (high traffic) and one of the quiet
