@@ -12,8 +12,8 @@
 #   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default all four, in this order)
 #   --topologies LIST   l4 (HAProxy mode tcp, like kube-proxy), l7 (HAProxy mode http with pooled
 #                       keep-alive connections to the replicas, like an ingress or a sidecar)
-#   --levels LIST       high (wrk 8 conns, hey 600/s, client streams every 5 ms: ~2,500 req/s in
-#                       all), moderate (~50 req/s per replica), low (~2 req/s per replica); the
+#   --levels LIST       high (wrk 8 conns every 4 ms, hey 600/s, client streams every 5 ms: as
+#                       much as two cores serve, ~1,000 req/s), moderate (~50 req/s per replica), low (~2 req/s per replica); the
 #                       plain Boot scenarios run at the first level listed only (default
 #                       high,moderate,low)
 #   --lags LIST         endpoint lag(s) in seconds (default 2)
