@@ -13,9 +13,9 @@
 #   --topologies LIST   l4 (HAProxy mode tcp, like kube-proxy), l7 (HAProxy mode http with pooled
 #                       keep-alive connections to the replicas, like an ingress or a sidecar)
 #   --levels LIST       high (wrk 8 conns every 4 ms, hey 600/s, client streams every 5 ms: as
-#                       much as two cores serve, ~1,000 req/s), moderate (~50 req/s per replica), low (~2 req/s per replica); the
-#                       plain Boot scenarios run at the first level listed only (default
-#                       high,moderate,low)
+#                       much as two cores serve, ~1,000 req/s), moderate (~50 req/s per
+#                       replica), low (~2 req/s per replica); the plain Boot scenarios run at
+#                       the first level listed only (default high,moderate,low)
 #   --lags LIST         endpoint lag(s) in seconds (default 2)
 #   --replicas N        (default 3)    --duration S   longest load, in seconds (default 300); the
 #                       load stops 3 s after the last old replica exited
