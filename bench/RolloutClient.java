@@ -13,20 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * Records every request of three small client streams with its time and outcome, for the
  * rollout chart: a keep-alive client, a new-connection client and slow requests. wrk and hey
  * carry the volume; this client says when failures happened and of what kind.
  *
- * Usage: java RolloutClient PORT SECONDS OUT.csv
+ * Usage: java RolloutClient PORT SECONDS OUT.csv [PATH SLOW_PATH|none KEEPALIVE_PAUSE_MS
+ * NEWCONN_PAUSE_MS SLOW_STREAMS SLOW_PAUSE_MS STOP_FILE]
+ * Each stream pauses its PAUSE after every request: a steady rate, not a saturating loop (the
+ * defaults, 5 ms and two slow streams, are the high traffic level). The streams end at SECONDS or
+ * as soon as STOP_FILE exists, whichever comes first.
  * Output: start_ms,client,outcome,latency_ms with outcome one of ok, http_error, refused,
  * reset, timeout.
  */
 public class RolloutClient {
-
-	/** Pause between two requests of one stream: a steady rate, not a saturating loop. */
-	static final long PACE_MILLIS = 5;
 
 	record Event(long startMillis, String client, String outcome, long latencyMillis) {
 	}
@@ -35,12 +37,21 @@ public class RolloutClient {
 		int port = Integer.parseInt(args[0]);
 		long deadline = System.currentTimeMillis() + Long.parseLong(args[1]) * 1000;
 		Path out = Path.of(args[2]);
+		String path = arg(args, 3, "/hello");
+		String slowPath = arg(args, 4, "/work?ms=1500");
+		long keepAlivePause = Long.parseLong(arg(args, 5, "5"));
+		long newConnectionPause = Long.parseLong(arg(args, 6, "5"));
+		int slowStreams = slowPath.equals("none") ? 0 : Integer.parseInt(arg(args, 7, "2"));
+		long slowPause = Long.parseLong(arg(args, 8, "5"));
+		Path stopFile = (args.length > 9) ? Path.of(args[9]) : null;
+		BooleanSupplier running = () -> System.currentTimeMillis() < deadline
+				&& (stopFile == null || !Files.exists(stopFile));
 		ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
 		List<Thread> clients = new ArrayList<>();
-		clients.add(new Thread(() -> keepAlive(port, deadline, events)));
-		clients.add(new Thread(() -> newConnections(port, "/hello", "newconn", deadline, events)));
-		for (int i = 0; i < 2; i++) {
-			clients.add(new Thread(() -> newConnections(port, "/work?ms=1500", "slow", deadline, events)));
+		clients.add(new Thread(() -> keepAlive(port, path, keepAlivePause, running, events)));
+		clients.add(new Thread(() -> newConnections(port, path, "newconn", newConnectionPause, running, events)));
+		for (int i = 0; i < slowStreams; i++) {
+			clients.add(new Thread(() -> newConnections(port, slowPath, "slow", slowPause, running, events)));
 		}
 		for (Thread client : clients) {
 			client.start();
@@ -56,17 +67,21 @@ public class RolloutClient {
 		}
 	}
 
+	static String arg(String[] args, int index, String fallback) {
+		return (args.length > index) ? args[index] : fallback;
+	}
+
 	/** One connection reused for as long as the server keeps it, like a pooled HTTP client. */
-	static void keepAlive(int port, long deadline, ConcurrentLinkedQueue<Event> events) {
+	static void keepAlive(int port, String path, long pause, BooleanSupplier running, ConcurrentLinkedQueue<Event> events) {
 		Socket socket = null;
-		while (System.currentTimeMillis() < deadline) {
+		while (running.getAsBoolean()) {
 			long start = System.currentTimeMillis();
 			String outcome;
 			try {
 				if (socket == null) {
 					socket = connect(port);
 				}
-				Response response = exchange(socket, port, "/hello");
+				Response response = exchange(socket, port, path);
 				outcome = response.ok() ? "ok" : "http_error";
 				if (response.close()) {
 					socket.close();
@@ -79,13 +94,14 @@ public class RolloutClient {
 				socket = null;
 			}
 			events.add(new Event(start, "keepalive", outcome, System.currentTimeMillis() - start));
-			pace();
+			pace(pause);
 		}
 		closeQuietly(socket);
 	}
 
-	static void newConnections(int port, String path, String client, long deadline, ConcurrentLinkedQueue<Event> events) {
-		while (System.currentTimeMillis() < deadline) {
+	static void newConnections(int port, String path, String client, long pause, BooleanSupplier running,
+			ConcurrentLinkedQueue<Event> events) {
+		while (running.getAsBoolean()) {
 			long start = System.currentTimeMillis();
 			String outcome;
 			try (Socket socket = connect(port)) {
@@ -95,7 +111,7 @@ public class RolloutClient {
 				outcome = classify(ex);
 			}
 			events.add(new Event(start, client, outcome, System.currentTimeMillis() - start));
-			pace();
+			pace(pause);
 		}
 	}
 
@@ -144,9 +160,9 @@ public class RolloutClient {
 		return (line.length() > 0) ? line.toString() : null;
 	}
 
-	static void pace() {
+	static void pace(long millis) {
 		try {
-			Thread.sleep(PACE_MILLIS);
+			Thread.sleep(millis);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -83,11 +83,12 @@ start_replica() {
   cat "${dir}/pid" >>"${REPLICA_PIDS_FILE}"
 }
 
-# wait_ready DIR MANAGEMENT_PORT: waits for the replica's readiness probe (Boot's own group,
-# there with or without the starter), failing if the replica died first.
+# wait_ready DIR PORT [PATH]: waits for the replica's readiness probe, by default Boot's own
+# group on the management port (there with or without the starter), failing if the replica
+# died first.
 wait_ready() {
-  local dir=$1 port=$2 deadline=$(($(date +%s) + 120))
-  until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:${port}/actuator/health/readiness"; do
+  local dir=$1 port=$2 path=${3:-/actuator/health/readiness} deadline=$(($(date +%s) + 120))
+  until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:${port}${path}"; do
     if [[ -s "${dir}/exit" ]] || (($(date +%s) > deadline)); then
       echo "error: the replica on port ${port} did not become ready:" >&2
       tail -n 20 "${dir}/app.log" >&2

@@ -1,49 +1,123 @@
 #!/usr/bin/env bash
-# Rollout simulator: a Kubernetes rolling update of the sample app on 127.0.0.1, side by side
-# for plain Spring Boot and the starter. HAProxy in TCP mode stands in for kube-proxy.
+# Rollout simulator: a Kubernetes rolling update of a Spring Boot jar on 127.0.0.1, side by side
+# for plain Spring Boot and the starter, behind an L4 or an L7 balancer, at three traffic levels.
 #
-#   bench/rollout.sh            all scenarios, endpoint lag 0 s and 2 s (about 10 minutes)
-#   bench/rollout.sh --smoke    one replica swap of the starter's defaults; fails on any lost request
+#   bench/rollout.sh            the published matrix (about 35 minutes on 2 cores): plain Boot and
+#                               plain Boot + preStop sleep 5 at high traffic, the starter's defaults
+#                               and its quiet period at every level; L4 and L7; lag 2 s; 3 replicas
+#   bench/rollout.sh --smoke    a swap of the starter's defaults (high traffic) and one of the quiet
+#                               period (low traffic), L4, lag 1 s; fails on any lost request
 #
-# Per run: N replicas behind HAProxy (per-connection round robin, no retries, no redispatch);
-# for each old replica, start a new one, wait for its /readyz, enable it in HAProxy, then
-# delete the old one: after the endpoint lag HAProxy stops routing new connections to it
-# (existing ones keep flowing, as with conntrack) while, in parallel, the preStop sleep runs,
-# then SIGTERM, and SIGKILL once the grace period is over. Load during the whole rollout:
-# wrk (keep-alive), hey (a new connection per request) and RolloutClient.java (timestamped
-# keep-alive, new-connection and 1.5 s requests, for the chart).
+# Matrix:
+#   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default all four, in this order)
+#   --topologies LIST   l4 (HAProxy mode tcp, like kube-proxy), l7 (HAProxy mode http with pooled
+#                       keep-alive connections to the replicas, like an ingress or a sidecar)
+#   --levels LIST       high (wrk 8 conns every 4 ms, hey 600/s, client streams every 5 ms: as
+#                       much as two cores serve, ~1,000 req/s), moderate (~50 req/s per
+#                       replica), low (~2 req/s per replica); the plain Boot scenarios run at
+#                       the first level listed only (default high,moderate,low)
+#   --lags LIST         endpoint lag(s) in seconds (default 2)
+#   --replicas N        (default 3)    --duration S   longest load, in seconds (default 300); the
+#                       load stops 3 s after the last old replica exited
+#   --budget MINUTES    start no further run once this long has passed; the table covers the
+#                       runs done (runs go in the order of --scenarios, then levels, then topologies)
+# Your own app:
+#   --jar PATH          any Spring Boot jar (default: the sample app, built when stale)
+#   --path PATH         request path of the keep-alive and new-connection clients (default /hello)
+#   --slow-path PATH    path of the slow-request client (default /work?ms=1500; none: no slow client)
+#   --ready-path PATH   readiness probe (default /readyz)
+#   --ready-port main|management   where the probe is served (default main)
+#   --app-args "..."    extra application arguments, appended to every scenario's
+#   --jvm-opts "..."    extra JVM options, appended to -Xmx256m -XX:+UseSerialGC
+#
+# Per run: N replicas behind HAProxy (no retries, no redispatch); for each old replica, start a
+# new one, wait for its readiness probe, enable it in HAProxy, then delete the old one: after
+# the endpoint lag HAProxy's runtime API disables it (L4: existing connections keep flowing, as
+# with conntrack; L7: no further request goes to it) while, in parallel, the preStop sleep runs,
+# then SIGTERM, and SIGKILL once the grace period is over. Load during the whole rollout: wrk
+# (keep-alive), hey (a new connection per request) and RolloutClient.java (timestamped
+# keep-alive, new-connection and slow requests). Each run directory gets replica-events.csv
+# (deletion, SIGTERM, removal, exit per replica), failures.csv (each failed timestamped request
+# and its offset from the nearest of those) and a verdict line.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 smoke=false
-scenarios=(vanilla prestop lifecycle quiet)
-lags=(0 2)
+scenarios=(vanilla prestop quiet lifecycle)
+topologies=(l4 l7)
+levels=(high moderate low)
+lags=(2)
 replicas=3
-duration=90
+duration=300
+budget=""
 grace=30
+path=/hello
+slow_path='/work?ms=1500'
+ready_path=/readyz
+ready_port=main
+extra_app_args=()
+jar=""
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/rollout"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --smoke) smoke=true; scenarios=(lifecycle); lags=(1); replicas=2; duration=30; shift ;;
+    --smoke) smoke=true; replicas=2; shift ;;
     --scenarios) read -r -a scenarios <<<"${2//,/ }"; shift 2 ;;
+    --topologies) read -r -a topologies <<<"${2//,/ }"; shift 2 ;;
+    --levels) read -r -a levels <<<"${2//,/ }"; shift 2 ;;
     --lags) read -r -a lags <<<"${2//,/ }"; shift 2 ;;
+    --replicas) replicas=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    --budget) budget=$2; shift 2 ;;
+    --jar) jar=$2; shift 2 ;;
+    --path) path=$2; shift 2 ;;
+    --slow-path) slow_path=$2; shift 2 ;;
+    --ready-path) ready_path=$2; shift 2 ;;
+    --ready-port) ready_port=$2; shift 2 ;;
+    --app-args) read -r -a extra_app_args <<<"$2"; shift 2 ;;
+    --jvm-opts) read -r -a extra_jvm_opts <<<"$2"; JVM_OPTS+=("${extra_jvm_opts[@]}"); shift 2 ;;
+    -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "${ready_port}" in
+  main | management) ;;
+  *) echo "--ready-port is main or management, not ${ready_port}" >&2; exit 2 ;;
+esac
+if [[ -n "${jar}" ]]; then
+  [[ -f "${jar}" ]] || { echo "no such jar: ${jar}" >&2; exit 2; }
+  JAR=$(cd "$(dirname "${jar}")" && pwd)/$(basename "${jar}")
+fi
 swaps=$([[ "${smoke}" == true ]] && echo 1 || echo "${replicas}")
+
+# The runs, one "scenario topology level lag" each; the topology varies fastest (chart columns).
+runs=()
+if [[ "${smoke}" == true ]]; then
+  runs=("lifecycle l4 high 1" "quiet l4 low 1")
+else
+  for scenario in "${scenarios[@]}"; do
+    for level in "${levels[@]}"; do
+      # Plain Boot has no quiet period whose behaviour could change with the traffic.
+      [[ "${scenario}" == vanilla || "${scenario}" == prestop ]] && [[ "${level}" != "${levels[0]}" ]] && continue
+      for lag in "${lags[@]}"; do
+        for topology in "${topologies[@]}"; do
+          runs+=("${scenario} ${topology} ${level} ${lag}")
+        done
+      done
+    done
+  done
+fi
 
 # scenario -> app arguments and preStop sleep
 scenario_args() {
   case "$1" in
-    vanilla | prestop) echo "--lifecycle.enabled=false" ;;
+    # Boot's own readiness group on the main port too, so that one probe path fits every scenario.
+    vanilla | prestop) echo "--lifecycle.enabled=false --management.endpoint.health.probes.add-additional-paths=true" ;;
     # Warm-up off: this benchmark compares how pods stop; bench/warmup.sh measures the warm-up.
     lifecycle) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false" ;;
-    quiet) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false --lifecycle.shutdown.quiet-period=500ms" ;;
+    quiet) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false --lifecycle.shutdown.quiet-period=1s" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -53,8 +127,30 @@ scenario_title() {
     vanilla) echo "plain Boot" ;;
     prestop) echo "plain Boot + preStop sleep 5 s" ;;
     lifecycle) echo "lifecycle defaults (delay 5 s)" ;;
-    quiet) echo "lifecycle, quiet period 500 ms" ;;
+    quiet) echo "lifecycle, quiet period 1 s (min-delay 3 s)" ;;
   esac
+}
+topology_title() { [[ "$1" == l4 ]] && echo "L4 (tcp)" || echo "L7 (http, pooled)"; }
+
+# level_load LEVEL: sets the load of every client for that traffic level; moderate and low are
+# rates per replica, so the service's rate is that times the replicas.
+level_load() {
+  local total
+  case "$1" in
+    high)
+      wrk_connections=8 wrk_pause=4 hey_workers=4 hey_rate=150
+      keepalive_pause=5 newconn_pause=5 slow_streams=2 slow_pause=5 bucket_ms=100
+      return
+      ;;
+    moderate) total=$((50 * replicas)) wrk_connections=2 hey_workers=2 slow_streams=2 slow_pause=5 bucket_ms=500 ;;
+    low) total=$((2 * replicas)) wrk_connections=1 hey_workers=1 slow_streams=1 slow_pause=3000 bucket_ms=1000 ;;
+    *) echo "unknown level $1 (high, moderate, low)" >&2; exit 2 ;;
+  esac
+  # wrk 30 %, hey 30 %, the client's keep-alive and new-connection streams 20 % each.
+  wrk_pause=$(awk -v t="${total}" -v c="${wrk_connections}" 'BEGIN {printf "%d", 1000 * c / (0.3 * t)}')
+  hey_rate=$(awk -v t="${total}" -v c="${hey_workers}" 'BEGIN {printf "%.2f", 0.3 * t / c}')
+  keepalive_pause=$(awk -v t="${total}" 'BEGIN {printf "%d", 1000 / (0.2 * t)}')
+  newconn_pause=${keepalive_pause}
 }
 
 # delete_replica RUN_DIR SLOT LAG PRESTOP API_PORT: what the kubelet and the endpoints
@@ -66,6 +162,7 @@ delete_replica() {
   echo "${deleted}" >"${dir}/delete_ms"
   (
     sleep "${lag}"
+    now_ms >"${dir}/removal_ms"
     haproxy_api "${api}" "disable server be/s${slot}"
   ) &
   local unroute=$!
@@ -83,13 +180,23 @@ delete_replica() {
 }
 
 write_haproxy_config() {
-  local file=$1 lb=$2 api=$3 base=$4 slot
+  local file=$1 topology=$2 lb=$3 api=$4 base=$5 slot
   {
     echo "global"
     echo "  stats socket ipv4@127.0.0.1:${api} level admin"
     echo "  maxconn 4000"
     echo "defaults"
-    echo "  mode tcp"
+    if [[ "${topology}" == l4 ]]; then
+      echo "  mode tcp"
+    else
+      # An ingress controller or a mesh sidecar: requests balanced one by one over a pool of
+      # keep-alive connections to the replicas; no retry, no redispatch.
+      echo "  mode http"
+      echo "  option http-keep-alive"
+      echo "  http-reuse always"
+      echo "  timeout http-keep-alive 60s"
+      echo "  timeout http-request 10s"
+    fi
     echo "  timeout connect 2s"
     echo "  timeout client 60s"
     echo "  timeout server 60s"
@@ -109,18 +216,42 @@ write_haproxy_config() {
   } >"${file}"
 }
 
+run_name() { echo "$1-$2-$3-lag$4"; }
+
+# start_and_wait_ready RUN SLOT BASE APP_ARGS...: one replica, until its readiness probe answers.
+start_replica_at() {
+  local run=$1 slot=$2 base=$3
+  shift 3
+  start_replica "${run}/replica-${slot}" $((base + 2 * slot)) $((base + 2 * slot + 1)) "$@"
+}
+wait_replica_ready() {
+  local run=$1 slot=$2 base=$3 port
+  port=$([[ "${ready_port}" == main ]] && echo $((base + 2 * slot)) || echo $((base + 2 * slot + 1)))
+  wait_ready "${run}/replica-${slot}" "${port}" "${ready_path}"
+}
+
 run_scenario() {
-  local scenario=$1 lag=$2 base=$3
-  local run="${work}/${scenario}-lag${lag}"
+  local scenario=$1 topology=$2 level=$3 lag=$4 base=$5
+  local run
+  run="${work}/$(run_name "$@")"
   local lb=${base} api=$((base + 1)) prestop slot
   local -a app_args
   read -r -a app_args <<<"$(scenario_args "${scenario}")"
+  app_args+=("${extra_app_args[@]}")
   prestop=$(scenario_prestop "${scenario}")
+  level_load "${level}"
   rm -rf "${run}"
   mkdir -p "${run}"
-  log "Run ${scenario}, endpoint lag ${lag}s"
+  log "Run ${scenario}, ${topology}, ${level} traffic, endpoint lag ${lag}s"
+  {
+    echo "scenario=${scenario} topology=${topology} level=${level} lag=${lag} replicas=${replicas} swaps=${swaps}"
+    echo "jar=${JAR} jvm=${JVM_OPTS[*]} args=${app_args[*]}"
+    echo "wrk: ${wrk_connections} connections, ${wrk_pause} ms pause; hey: ${hey_workers} workers x ${hey_rate}/s"
+    echo "client: keep-alive ${keepalive_pause} ms pause, new-connection ${newconn_pause} ms pause, ${slow_streams} x ${slow_path} with ${slow_pause} ms pause"
+  } >"${run}/run.txt"
+  echo "${bucket_ms}" >"${run}/bucket_ms"
 
-  write_haproxy_config "${run}/haproxy.cfg" "${lb}" "${api}" "${base}"
+  write_haproxy_config "${run}/haproxy.cfg" "${topology}" "${lb}" "${api}" "${base}"
   haproxy -f "${run}/haproxy.cfg" -db >"${run}/haproxy.log" 2>&1 &
   local haproxy_pid=$!
   local waited=0
@@ -135,20 +266,22 @@ run_scenario() {
   done
 
   for ((slot = 1; slot <= replicas; slot++)); do
-    start_replica "${run}/replica-${slot}" $((base + 2 * slot)) $((base + 2 * slot + 1)) "${app_args[@]}"
+    start_replica_at "${run}" "${slot}" "${base}" "${app_args[@]}"
   done
   for ((slot = 1; slot <= replicas; slot++)); do
-    wait_ready "${run}/replica-${slot}" $((base + 2 * slot + 1))
+    wait_replica_ready "${run}" "${slot}" "${base}"
   done
 
   local t0
   t0=$(now_ms)
   echo "${t0}" >"${run}/t0_ms"
-  wrk -t1 -c8 -d"${duration}s" --timeout 10s -s "${BENCH_DIR}/paced.lua" "http://127.0.0.1:${lb}/hello" >"${run}/wrk.txt" 2>&1 &
+  WRK_PAUSE_MS=${wrk_pause} wrk -t1 -c"${wrk_connections}" -d"${duration}s" --timeout 10s -s "${BENCH_DIR}/paced.lua" \
+    "http://127.0.0.1:${lb}${path}" >"${run}/wrk.txt" 2>&1 &
   local wrk_pid=$!
-  hey -z "${duration}s" -c 4 -q 150 -t 10 -disable-keepalive "http://127.0.0.1:${lb}/hello" >"${run}/hey.txt" 2>&1 &
+  hey -z "${duration}s" -c "${hey_workers}" -q "${hey_rate}" -t 10 -disable-keepalive "http://127.0.0.1:${lb}${path}" >"${run}/hey.txt" 2>&1 &
   local hey_pid=$!
-  java -cp "${work}/classes" RolloutClient "${lb}" "${duration}" "${run}/events.csv" >"${run}/client.log" 2>&1 &
+  java -cp "${work}/classes" RolloutClient "${lb}" "${duration}" "${run}/events.csv" "${path}" "${slow_path}" \
+    "${keepalive_pause}" "${newconn_pause}" "${slow_streams}" "${slow_pause}" "${run}/stop" >"${run}/client.log" 2>&1 &
   local client_pid=$!
   sleep 3
 
@@ -156,8 +289,8 @@ run_scenario() {
   local old new
   for ((old = 1; old <= swaps; old++)); do
     new=$((replicas + old))
-    start_replica "${run}/replica-${new}" $((base + 2 * new)) $((base + 2 * new + 1)) "${app_args[@]}"
-    wait_ready "${run}/replica-${new}" $((base + 2 * new + 1))
+    start_replica_at "${run}" "${new}" "${base}" "${app_args[@]}"
+    wait_replica_ready "${run}" "${new}" "${base}"
     haproxy_api "${api}" "enable server be/s${new}"
     delete_replica "${run}" "${old}" "${lag}" "${prestop}" "${api}" &
     deletions+=($!)
@@ -165,6 +298,12 @@ run_scenario() {
   now_ms >"${run}/rollout_done_ms"
   wait "${deletions[@]}"
   now_ms >"${run}/old_exited_ms"
+  # Keep the load a little longer than the last exit, then stop every client (wrk and hey
+  # print their totals on SIGINT).
+  sleep 3
+  now_ms >"${run}/load_end_ms"
+  touch "${run}/stop"
+  kill -INT "${wrk_pid}" "${hey_pid}" 2>/dev/null || true
   wait "${wrk_pid}" "${hey_pid}" "${client_pid}" || true
 
   for ((slot = replicas + 1; slot <= replicas + swaps; slot++)); do
@@ -180,10 +319,43 @@ run_scenario() {
   done
 }
 
-# Summary of one run as a Markdown table row; also sets the run's failure count in FAILED.
+# timeline RUN: replica-events.csv (each deleted replica's deletion, SIGTERM, endpoint removal
+# and exit) and failures.csv (each failed timestamped request, placed against the nearest of them).
+timeline() {
+  local run=$1 t0 slot event
+  t0=$(cat "${run}/t0_ms")
+  {
+    echo "replica,event,epoch_ms,seconds_since_load_start"
+    for ((slot = 1; slot <= swaps; slot++)); do
+      for event in delete term removal exit; do
+        awk -v r="${slot}" -v e="${event}" -v t0="${t0}" '{printf "%d,%s,%.0f,%.3f\n", r, (e == "term") ? "sigterm" : e, $1, ($1 - t0) / 1000}' \
+          "${run}/replica-${slot}/${event}_ms"
+      done
+    done
+  } >"${run}/replica-events.csv"
+  awk -F, -v t0="${t0}" '
+    function nearest(name,    i, best, d, found) {
+      found = 0
+      for (i = 1; i <= n; i++) {
+        if (ev[i] != name) continue
+        d = (start - at[i]) / 1000
+        if (!found || (d < 0 ? -d : d) < (best < 0 ? -best : best)) { best = d; replica = rep[i]; found = 1 }
+      }
+      return found ? sprintf("%+.2f s (replica %d)", best, replica) : "-"
+    }
+    FNR == 1 {next}
+    FILENAME ~ /replica-events/ {n++; rep[n] = $1; ev[n] = $2; at[n] = $3; next}
+    $3 != "ok" {start = $1
+      printf "%.2f,%s,%s,%d,%s,%s,%s\n", ($1 - t0) / 1000, $2, $3, $4, nearest("sigterm"), nearest("removal"), nearest("exit")}
+    BEGIN {print "seconds_since_load_start,client,outcome,latency_ms,from_nearest_sigterm,from_nearest_removal,from_nearest_exit"}
+  ' "${run}/replica-events.csv" "${run}/events.csv" >"${run}/failures.csv"
+}
+
+# Summary of one run as a Markdown table row; sets FAILED, TOTAL and VERDICT.
 summarize() {
-  local scenario=$1 lag=$2 run="${work}/$1-lag$2"
-  local t0 wrk_total wrk_failed hey_total hey_failed client exits killed rollout
+  local scenario=$1 topology=$2 level=$3 lag=$4 run
+  run="${work}/$(run_name "$@")"
+  local t0 wrk_total wrk_failed hey_total hey_failed client client_total exits stops delays killed rollout rate slowest
   t0=$(cat "${run}/t0_ms")
   wrk_total=$(awk '/requests in/ {print $1}' "${run}/wrk.txt")
   wrk_failed=$(awk '/Socket errors/ {gsub(",", ""); s += $4 + $6 + $8 + $10} /Non-2xx/ {s += $NF} END {print s + 0}' "${run}/wrk.txt")
@@ -193,53 +365,74 @@ summarize() {
     on == 1 && /\[[0-9]+\]/ && $1 !~ /\[2/ {n += $2} on == 2 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); n += $1} END {print n + 0}' "${run}/hey.txt")
   client=$(awk -F, 'NR > 1 {t[$2]++; if ($3 != "ok") f[$2]++}
     END {printf "%d / %d | %d / %d | %d / %d", f["keepalive"], t["keepalive"], f["newconn"], t["newconn"], f["slow"], t["slow"]}' "${run}/events.csv")
+  client_total=$(awk 'END {print NR - 1}' "${run}/events.csv")
   exits=""
   stops=""
+  delays=""
   killed=0
-  local slot
+  slowest=0
+  local slot dir
   for ((slot = 1; slot <= swaps; slot++)); do
-    local dir="${run}/replica-${slot}"
+    dir="${run}/replica-${slot}"
     exits+="$(awk -v a="$(cat "${dir}/term_ms")" -v b="$(cat "${dir}/exit_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s ($(cat "${dir}/exit")) "
     stops+="$(awk -v a="$(cat "${dir}/delete_ms")" -v b="$(cat "${dir}/exit_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s "
+    slowest=$(awk -v s="${slowest}" -v a="$(cat "${dir}/term_ms")" -v b="$(cat "${dir}/exit_ms")" 'BEGIN {d = (b - a) / 1000; printf "%.1f", (d > s) ? d : s}')
+    # "delay 3.1 s (quiet period reached, 12 requests arrived, ...)" from the starter's report line
+    delays+="$(sed -n 's/.*Shutdown complete in .*, delay \([0-9.]* m\{0,1\}s\) (\([^,)]*\).*/\1 (\2)/p' "${dir}/app.log" | head -n 1)"
+    delays+="; "
     [[ -f "${dir}/killed" ]] && killed=$((killed + 1))
   done
+  delays=${delays%; }
+  [[ "${delays//[; ]/}" == "" ]] && delays="–"
   rollout=$(awk -v a="$((t0 + 3000))" -v b="$(cat "${run}/old_exited_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}')
   if (($(cat "${run}/old_exited_ms") > t0 + duration * 1000)); then
-    rollout+=" (load ended first: raise --duration)"
+    rollout+=" s (load ended first: raise --duration)"
+  else
+    rollout+=" s"
   fi
+  TOTAL=$((wrk_total + hey_total + client_total))
+  rate=$(awk -v n="${TOTAL}" -v a="${t0}" -v b="$(cat "${run}/load_end_ms")" -v r="${replicas}" 'BEGIN {printf "%.0f", n / ((b - a) / 1000) / r}')
   FAILED=$((wrk_failed + hey_failed + $(awk -F, 'NR > 1 && $3 != "ok" {n++} END {print n + 0}' "${run}/events.csv")))
-  printf '| %s | %s s | %s / %s | %s / %s | %s | %s| %s| %s | %s s |\n' "$(scenario_title "${scenario}")" "${lag}" \
-    "${wrk_failed}" "${wrk_total}" "${hey_failed}" "${hey_total}" "${client}" "${exits}" "${stops}" "${killed}" "${rollout}"
+  VERDICT="Verdict: lost ${FAILED} of ${TOTAL} requests; slowest SIGTERM-to-exit ${slowest} s; SIGKILLs ${killed}"
+  echo "${VERDICT}" >"${run}/verdict.txt"
+  printf '| %s | %s | %s | %s s | %s | %s / %s | %s / %s | %s | %s| %s| %s | %s | %s |\n' "$(scenario_title "${scenario}")" \
+    "$(topology_title "${topology}")" "${level}" "${lag}" "${rate}" "${wrk_failed}" "${wrk_total}" "${hey_failed}" "${hey_total}" \
+    "${client}" "${exits}" "${stops}" "${delays}" "${killed}" "${rollout}"
 }
 
-# 100 ms buckets of the timestamped client's outcomes, for gnuplot.
+# Buckets of the timestamped client's outcomes and the replicas' events, for gnuplot.
 buckets() {
-  local run="${work}/$1-lag$2"
-  awk -F, -v t0="$(cat "${run}/t0_ms")" 'NR > 1 {b = int(($1 - t0) / 100); if ($3 == "ok") ok[b]++; else bad[b]++; if (b > max) max = b}
-    END {for (i = 0; i <= max; i++) printf "%.1f %d %d\n", i / 10, ok[i], bad[i]}' "${run}/events.csv" >"${run}/buckets.dat"
-  for ((slot = 1; slot <= swaps; slot++)); do
-    awk -v t0="$(cat "${run}/t0_ms")" '{printf "%.1f\n", ($1 - t0) / 1000}' "${run}/replica-${slot}/term_ms"
-  done >"${run}/sigterms.dat"
+  local run=$1 bucket
+  bucket=$(cat "${run}/bucket_ms")
+  awk -F, -v t0="$(cat "${run}/t0_ms")" -v w="${bucket}" 'NR > 1 {b = int(($1 - t0) / w); if ($3 == "ok") ok[b]++; else bad[b]++; if (b > max) max = b}
+    END {for (i = 0; i <= max; i++) printf "%.1f %d %d\n", i * w / 1000, ok[i], bad[i]}' "${run}/events.csv" >"${run}/buckets.dat"
 }
 
 chart() {
-  local png=$1 rows=${#scenarios[@]} cols=${#lags[@]} scenario lag
+  local png=$1 cols=${#topologies[@]} rows entry scenario topology level lag run event color dash
+  ((cols > ${#runs[@]})) && cols=${#runs[@]}
+  rows=$(((${#runs[@]} + cols - 1) / cols))
   {
-    echo "set terminal pngcairo size $((620 * cols)),$((230 * rows)) font 'sans,9'"
+    echo "set terminal pngcairo size $((640 * cols)),$((230 * rows + 40)) font 'sans,9'"
     echo "set output '${png}'"
-    echo "set multiplot layout ${rows},${cols} title 'Requests per 100 ms of the timestamped client (keep-alive, new-connection, 1.5 s requests) during a rolling restart of 3 replicas; dashed lines: SIGTERM'"
-    echo "set xlabel 'seconds since load start'; set ylabel 'requests / 100 ms'; set key top right; set grid"
+    echo "set multiplot layout ${rows},${cols} title 'Timestamped client (keep-alive, new-connection, slow requests) during a rolling restart of ${replicas} replicas; lines per old replica: SIGTERM (dashed grey), endpoint removal (dotted blue), exit (solid orange); red: failed requests'"
+    echo "set xlabel 'seconds since load start'; set ylabel 'requests per bucket'; set key top right; set grid"
     echo "set style fill solid 1.0 noborder"
-    for scenario in "${scenarios[@]}"; do
-      for lag in "${lags[@]}"; do
-        local run="${work}/${scenario}-lag${lag}"
-        echo "set title '$(scenario_title "${scenario}"), endpoint lag ${lag} s'"
-        echo "unset arrow"
-        while read -r t; do
-          echo "set arrow from ${t}, graph 0 to ${t}, graph 1 nohead dashtype 2 linecolor rgb '#555555'"
-        done <"${run}/sigterms.dat"
-        echo "plot '${run}/buckets.dat' using 1:2 with lines linecolor rgb '#2e8b57' title 'ok', '' using 1:3 with boxes linecolor rgb '#d62728' title 'failed'"
-      done
+    for entry in "${runs[@]}"; do
+      read -r scenario topology level lag <<<"${entry}"
+      run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}")"
+      echo "set title '$(scenario_title "${scenario}"), $(topology_title "${topology}"), ${level} traffic ($(cat "${run}/bucket_ms") ms buckets), lag ${lag} s'"
+      echo "unset arrow"
+      while IFS=, read -r _ event _ seconds; do
+        case "${event}" in
+          sigterm) color='#555555' dash=2 ;;
+          removal) color='#1f77b4' dash=3 ;;
+          exit) color='#ff7f0e' dash=1 ;;
+          *) continue ;;
+        esac
+        echo "set arrow from ${seconds}, graph 0 to ${seconds}, graph 1 nohead dashtype ${dash} linecolor rgb '${color}'"
+      done < <(tail -n +2 "${run}/replica-events.csv")
+      echo "plot '${run}/buckets.dat' using 1:2 with lines linecolor rgb '#2e8b57' title 'ok', '' using 1:3 with boxes linecolor rgb '#d62728' title 'failed', '' using 1:(\$3 > 0 ? \$3 : 1/0) with points pointtype 7 pointsize 0.6 linecolor rgb '#d62728' notitle"
     done
     echo "unset multiplot"
   } >"${work}/chart.gp"
@@ -248,41 +441,65 @@ chart() {
 
 ensure_tools haproxy wrk hey curl
 [[ "${smoke}" == true ]] || ensure_tools gnuplot
-ensure_jar
+[[ -n "${jar}" ]] || ensure_jar
 mkdir -p "${work}" "${out}"
 javac -d "${work}/classes" "${BENCH_DIR}/RolloutClient.java"
 trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 
+started=$(date +%s)
 base=20000
-for scenario in "${scenarios[@]}"; do
-  for lag in "${lags[@]}"; do
-    run_scenario "${scenario}" "${lag}" "${base}"
-    base=$((base + 40))
-  done
+done_runs=()
+for entry in "${runs[@]}"; do
+  if [[ -n "${budget}" ]] && (($(date +%s) - started > budget * 60)); then
+    log "Budget of ${budget} minutes spent: skipping the other $((${#runs[@]} - ${#done_runs[@]})) run(s)"
+    break
+  fi
+  read -r scenario topology level lag <<<"${entry}"
+  run_scenario "${scenario}" "${topology}" "${level}" "${lag}" "${base}"
+  done_runs+=("${entry}")
+  base=$((base + 40))
 done
+runs=("${done_runs[@]}")
 
 table="${work}/table.md"
+verdicts="${work}/verdicts.md"
 {
-  echo "| scenario | endpoint lag | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | 1.5 s requests (failed / requests) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | SIGKILLs | rollout (first new replica to last old exit) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| scenario | balancer | traffic | endpoint lag | load (req/s per replica) | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | slow requests (failed / requests) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | delay per replica (why it ended) | SIGKILLs | rollout (first new replica to last old exit) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"${table}"
-total_failed_lifecycle=0
-for scenario in "${scenarios[@]}"; do
-  for lag in "${lags[@]}"; do
-    FAILED=0
-    summarize "${scenario}" "${lag}" >>"${table}"
-    [[ "${scenario}" == lifecycle ]] && total_failed_lifecycle=$((total_failed_lifecycle + FAILED))
-    buckets "${scenario}" "${lag}"
-  done
+: >"${verdicts}"
+total_failed=0
+for entry in "${runs[@]}"; do
+  read -r scenario topology level lag <<<"${entry}"
+  FAILED=0
+  summarize "${scenario}" "${topology}" "${level}" "${lag}" >>"${table}"
+  echo "- $(scenario_title "${scenario}"), $(topology_title "${topology}"), ${level} traffic, lag ${lag} s: ${VERDICT}" >>"${verdicts}"
+  [[ "${scenario}" == lifecycle || "${scenario}" == quiet ]] && total_failed=$((total_failed + FAILED))
+  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}")"
+  timeline "${run}"
+  buckets "${run}"
 done
+{
+  echo
+  cat "${verdicts}"
+} >>"${table}"
 cat "${table}"
+for entry in "${runs[@]}"; do
+  read -r scenario topology level lag <<<"${entry}"
+  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}")"
+  if (($(wc -l <"${run}/failures.csv") > 1)); then
+    echo "Failed timestamped requests of ${run##*/} (${run}/failures.csv):"
+    head -n 11 "${run}/failures.csv"
+  fi
+done
+log "Took $(($(date +%s) - started)) s"
 
 if [[ "${smoke}" == true ]]; then
-  if ((total_failed_lifecycle > 0)); then
-    echo "SMOKE FAILED: the starter's defaults lost ${total_failed_lifecycle} request(s) in one replica swap" >&2
+  if ((total_failed > 0)); then
+    echo "SMOKE FAILED: the starter lost ${total_failed} request(s)" >&2
     exit 1
   fi
-  echo "Smoke passed: no request lost in one replica swap"
+  echo "Smoke passed: no request lost in a swap of the defaults at high traffic and of the quiet period at low traffic"
   exit 0
 fi
 
