@@ -163,9 +163,12 @@ public final class ShutdownAutoConfiguration {
 
 		@Bean
 		NettyServerCustomizer lifecycleNewConnections(NewConnections connections) {
-			connections.observed();
-			// Once per channel: doOnConnection fires again for each request on a keep-alive connection.
-			return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> connections.accepted());
+			return (server) -> {
+				// Observed only once a server really reports them, as for Tomcat's endpoint.
+				connections.observed();
+				// Once per channel: doOnConnection fires again for each request on a keep-alive connection.
+				return server.doOnChannelInit((observer, channel, remoteAddress) -> connections.accepted());
+			};
 		}
 
 	}
