@@ -125,9 +125,10 @@ class ReactiveShutdownTests {
 		keepAlive.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
 		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+		HttpRequest hello = HttpRequest.newBuilder(request("/hello").uri()).timeout(Duration.ofSeconds(5)).build();
 		while (coordinator.phase() == ShutdownPhase.DELAY) {
 			try {
-				keepAlive.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
+				keepAlive.send(hello, HttpResponse.BodyHandlers.ofString());
 			}
 			catch (IOException ex) {
 				break;
