@@ -125,6 +125,13 @@ public class LifecycleProperties {
 		 */
 		private boolean connectionClose = true;
 
+		/**
+		 * Whether the drain closes open WebSocket sessions with close code 1001 (Going
+		 * Away), so their clients reconnect to another pod. Sessions are counted and
+		 * reported either way.
+		 */
+		private boolean websocketGoingAway = true;
+
 		/** Creates the shutdown settings with their defaults. */
 		public Shutdown() {
 		}
@@ -213,6 +220,20 @@ public class LifecycleProperties {
 		 */
 		public void setConnectionClose(boolean connectionClose) {
 			this.connectionClose = connectionClose;
+		}
+
+		/** {@return whether the drain closes open WebSocket sessions with 1001 (Going Away)} */
+		public boolean isWebsocketGoingAway() {
+			return this.websocketGoingAway;
+		}
+
+		/**
+		 * Sets whether the drain closes open WebSocket sessions with 1001 (Going Away).
+		 *
+		 * @param websocketGoingAway whether the drain closes open WebSocket sessions with 1001
+		 */
+		public void setWebsocketGoingAway(boolean websocketGoingAway) {
+			this.websocketGoingAway = websocketGoingAway;
 		}
 
 	}

@@ -33,8 +33,6 @@ public final class ShutdownCoordinator {
 	// Boot's structured logging (ECS, Logstash, GELF).
 	private static final Logger logger = LoggerFactory.getLogger(ShutdownCoordinator.class);
 
-	private static final Duration LATE_COMPLETION = Duration.ofSeconds(1);
-
 	private final ShutdownBudget budget;
 
 	private final InFlightRequests requests;
@@ -214,8 +212,9 @@ public final class ShutdownCoordinator {
 	}
 
 	/**
-	 * Phase 3: Boot's graceful shutdown is about to stop accepting and drain. Event
-	 * streams end here: they would otherwise hold the drain until its timeout.
+	 * Phase 3: Boot's graceful shutdown is about to stop accepting and drain. Long-lived
+	 * streams end here (event streams complete, WebSocket sessions get 1001): they would
+	 * otherwise hold the drain until its timeout.
 	 */
 	void drainStarted() {
 		synchronized (this) {
@@ -233,20 +232,20 @@ public final class ShutdownCoordinator {
 		// Outside the lock: ending a stream runs the web stack's completion callbacks.
 		int ended = this.requests.endStreams();
 		if (ended > 0) {
-			logger.info("Ended {} event stream(s); their clients reconnect elsewhere", ended);
+			logger.info("Ending {} event stream(s) and WebSocket session(s); their clients reconnect elsewhere", ended);
 		}
 	}
 
 	/**
-	 * Phase 4: the drain is over; whatever still runs is abandoned. The web server may
-	 * report its drain complete a moment before the stack's completion callbacks end the
-	 * last requests here (seen on Reactor Netty under load): those get up to a second more,
-	 * within the drain timeout.
+	 * Phase 4: the drain is over; whatever still runs when the drain timeout runs out is
+	 * abandoned. The web server's drain does not wait for everything in flight here: its
+	 * completion callbacks can end the last requests a moment after it reports the drain
+	 * complete (seen on Reactor Netty under load), and WebSocket sessions are not requests
+	 * to it, so they are waited for here, within the drain timeout.
 	 */
 	void drainEnded() {
-		Duration left = drainTimeLeft();
 		try {
-			this.requests.awaitNone((left.compareTo(LATE_COMPLETION) < 0) ? left : LATE_COMPLETION);
+			this.requests.awaitNone(drainTimeLeft());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

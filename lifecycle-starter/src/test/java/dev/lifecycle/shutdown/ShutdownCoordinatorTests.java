@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,8 @@ class ShutdownCoordinatorTests {
 	private final NewConnections connections = new NewConnections();
 
 	private Duration minDelay = Duration.ZERO;
+
+	private Duration drainTimeout = Duration.ofSeconds(20);
 
 	private final ScheduledExecutorService clients = Executors.newSingleThreadScheduledExecutor();
 
@@ -57,6 +61,7 @@ class ShutdownCoordinatorTests {
 
 	@Test
 	void requestsStillRunningWhenTheDrainEndsAreAbandonedWithMethodPathAndAge() {
+		this.drainTimeout = Duration.ofMillis(200);
 		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
 		this.requests.begin("POST", "/orders");
 		coordinator.refuse();
@@ -85,6 +90,62 @@ class ShutdownCoordinatorTests {
 		ShutdownReport report = coordinator.complete();
 		assertThat(report.abandoned()).isEmpty();
 		assertThat(report.drained()).isEqualTo(1);
+	}
+
+	@Test
+	void webSocketSessionsAreClosedGoingAwayWhenTheDrainBeginsAndWaitedForWithinTheDrainTimeout() {
+		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
+		WebSocketSessions sessions = new WebSocketSessions(this.requests, true);
+		AtomicReference<InFlightRequests.Request> session = new AtomicReference<>();
+		AtomicInteger goingAway = new AtomicInteger();
+		// As a server does: the close frame goes out, the session ends once the client answers.
+		session.set(sessions.opened("/ws/echo", () -> {
+			goingAway.incrementAndGet();
+			this.clients.schedule(() -> session.get().end(), 300, TimeUnit.MILLISECONDS);
+		}));
+		coordinator.refuse();
+		coordinator.delay(true);
+		assertThat(goingAway).as("sessions keep running during the delay").hasValue(0);
+		coordinator.drainStarted();
+		assertThat(goingAway).hasValue(1);
+		coordinator.drainEnded();
+		ShutdownReport report = coordinator.complete();
+		assertThat(report.drained()).isEqualTo(1);
+		assertThat(report.abandoned()).isEmpty();
+	}
+
+	@Test
+	void aWebSocketSessionStillOpenAtTheDrainTimeoutIsAbandonedAndReported() {
+		this.drainTimeout = Duration.ofMillis(300);
+		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
+		new WebSocketSessions(this.requests, true).opened("/ws/echo", () -> {
+		});
+		coordinator.refuse();
+		coordinator.delay(true);
+		long drainStart = System.nanoTime();
+		coordinator.drainStarted();
+		coordinator.drainEnded();
+		assertThat(Duration.ofNanos(System.nanoTime() - drainStart)).as("waited out the drain timeout")
+			.isGreaterThanOrEqualTo(this.drainTimeout.minusMillis(20));
+		ShutdownReport report = coordinator.complete();
+		assertThat(report.abandoned()).singleElement().satisfies((abandoned) -> {
+			assertThat(abandoned.method()).isEqualTo(WebSocketSessions.METHOD);
+			assertThat(abandoned.path()).isEqualTo("/ws/echo");
+		});
+		assertThat(report.summary()).contains("abandoned 1");
+	}
+
+	@Test
+	void withGoingAwayOffTheDrainLeavesWebSocketSessionsOpenButCountsThem() {
+		this.drainTimeout = Duration.ofMillis(100);
+		ShutdownCoordinator coordinator = coordinator(Duration.ZERO, null);
+		AtomicInteger goingAway = new AtomicInteger();
+		new WebSocketSessions(this.requests, false).opened("/ws/echo", goingAway::incrementAndGet);
+		coordinator.refuse();
+		coordinator.delay(true);
+		ShutdownReport report = finish(coordinator);
+		assertThat(goingAway).hasValue(0);
+		assertThat(report.abandoned()).hasSize(1);
 	}
 
 	@Test
@@ -202,7 +263,7 @@ class ShutdownCoordinatorTests {
 				new Setting("lifecycle.shutdown.delay", delay, "test"),
 				(quietPeriod != null) ? new Setting("lifecycle.shutdown.quiet-period", quietPeriod, "test") : null,
 				(quietPeriod != null) ? new Setting("lifecycle.shutdown.min-delay", this.minDelay, "test") : null,
-				new Setting("lifecycle.shutdown.drain-timeout", Duration.ofSeconds(20), "test"),
+				new Setting("lifecycle.shutdown.drain-timeout", this.drainTimeout, "test"),
 				new Setting("lifecycle.shutdown.margin", Duration.ofSeconds(2), "default"));
 	}
 

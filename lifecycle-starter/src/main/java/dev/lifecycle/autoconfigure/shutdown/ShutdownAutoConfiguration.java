@@ -34,6 +34,9 @@ import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.probes.ReadinessProbeRecord;
@@ -46,8 +49,10 @@ import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
+import dev.lifecycle.shutdown.WebSocketSessions;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
+import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
 import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
@@ -154,6 +159,38 @@ public final class ShutdownAutoConfiguration {
 			return new InFlightExchangeFilter(coordinator, UntrackedPathsResolver.resolve(environment));
 		}
 
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass({ WebSocketHttpRequestHandler.class, DispatcherServlet.class })
+	static class ServletWebSocketTrackingConfiguration {
+
+		@Bean
+		TrackingWebSocketHandlerAdapter lifecycleWebSocketHandlerAdapter(ShutdownCoordinator coordinator,
+				LifecycleProperties properties) {
+			return new TrackingWebSocketHandlerAdapter(webSocketSessions(coordinator, properties));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnClass(WebSocketHandlerAdapter.class)
+	static class ReactiveWebSocketTrackingConfiguration {
+
+		@Bean
+		dev.lifecycle.shutdown.reactive.TrackingWebSocketHandlerAdapter lifecycleReactiveWebSocketHandlerAdapter(
+				ShutdownCoordinator coordinator, LifecycleProperties properties,
+				ObjectProvider<WebSocketHandlerAdapter> webSocketAdapter) {
+			return new dev.lifecycle.shutdown.reactive.TrackingWebSocketHandlerAdapter(
+					webSocketSessions(coordinator, properties), webSocketAdapter);
+		}
+
+	}
+
+	private static WebSocketSessions webSocketSessions(ShutdownCoordinator coordinator, LifecycleProperties properties) {
+		return new WebSocketSessions(coordinator.requests(), properties.getShutdown().isWebsocketGoingAway());
 	}
 
 	@Configuration(proxyBeanMethods = false)

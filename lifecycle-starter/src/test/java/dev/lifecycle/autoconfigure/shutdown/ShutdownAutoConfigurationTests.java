@@ -31,6 +31,7 @@ import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
+import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,6 +143,32 @@ class ShutdownAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(FilterRegistrationBean.class);
 			assertThat(context).doesNotHaveBean(WebFilter.class);
+		});
+	}
+
+	@Test
+	void servletAppServesWebSocketHandshakesAheadOfSpringMvcsAdapter() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(TrackingWebSocketHandlerAdapter.class);
+			assertThat(context.getBean(TrackingWebSocketHandlerAdapter.class).getOrder())
+				.isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+		});
+	}
+
+	@Test
+	void servletAppWithoutSpringWebSocketGetsNoWebSocketAdapter() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.web.socket"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(TrackingWebSocketHandlerAdapter.class);
+			});
+	}
+
+	@Test
+	void reactiveAppWrapsWebFluxWebSocketHandlers() {
+		this.reactiveContextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(dev.lifecycle.shutdown.reactive.TrackingWebSocketHandlerAdapter.class);
+			assertThat(context).doesNotHaveBean(TrackingWebSocketHandlerAdapter.class);
 		});
 	}
 
