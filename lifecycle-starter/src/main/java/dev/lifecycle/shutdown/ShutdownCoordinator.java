@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -46,6 +47,8 @@ public final class ShutdownCoordinator {
 	private volatile ShutdownPhase phase = ShutdownPhase.SERVING;
 
 	private volatile boolean closingConnections;
+
+	private final List<Runnable> http2GoAways = new CopyOnWriteArrayList<>();
 
 	private long startedNanos;
 
@@ -92,6 +95,29 @@ public final class ShutdownCoordinator {
 		return this.closingConnections;
 	}
 
+	/**
+	 * Adds how a web server sends a graceful GOAWAY to its HTTP/2 connections, where the
+	 * stack does not do it per response: HTTP/2 has no {@code Connection: close}. It runs
+	 * when shutdown begins, and again on each {@link #goAwayHttp2()}.
+	 *
+	 * @param goAway sends GOAWAY to every HTTP/2 connection that has not had one, without
+	 * blocking the caller
+	 */
+	public void addHttp2GoAway(Runnable goAway) {
+		this.http2GoAways.add(goAway);
+	}
+
+	/**
+	 * Asks HTTP/2 clients to move to new connections, if connections are closing: web
+	 * stack adapters call it for each HTTP/2 request once shutdown has begun, so that
+	 * connections opened during the delay get a GOAWAY too.
+	 */
+	public void goAwayHttp2() {
+		if (this.closingConnections) {
+			this.http2GoAways.forEach(Runnable::run);
+		}
+	}
+
 	/** {@return the phase the shutdown is in: {@code SERVING} until it begins} */
 	public ShutdownPhase phase() {
 		return this.phase;
@@ -122,6 +148,7 @@ public final class ShutdownCoordinator {
 		enter(ShutdownPhase.REFUSE);
 		this.closingConnections = this.connectionCloseEnabled;
 		logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
+		goAwayHttp2();
 	}
 
 	/**

@@ -55,6 +55,7 @@ import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
 import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
+import dev.lifecycle.shutdown.tomcat.Http2GoAway;
 import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 
 /**
@@ -260,8 +261,15 @@ public final class ShutdownAutoConfiguration {
 		}
 
 		@Bean
+		Http2GoAway lifecycleHttp2GoAway(ShutdownCoordinator coordinator) {
+			Http2GoAway goAway = new Http2GoAway();
+			coordinator.addHttp2GoAway(goAway);
+			return goAway;
+		}
+
+		@Bean
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> lifecycleGracefulTomcatProtocol(
-				AcceptedConnectionsDrain drain, NewConnections connections) {
+				AcceptedConnectionsDrain drain, NewConnections connections, Http2GoAway http2GoAway) {
 			return (factory) -> {
 				// Tomcat's stop would wait 2 s more for requests the drain already abandoned.
 				factory.addContextCustomizers((context) -> ((StandardContext) context).setUnloadDelay(0));
@@ -274,6 +282,7 @@ public final class ShutdownAutoConfiguration {
 					if (protocol instanceof GracefulHttp11NioProtocol graceful) {
 						drain.register(graceful.endpoint());
 						graceful.endpoint().reportAcceptsTo(connections);
+						http2GoAway.register(graceful.endpoint());
 					}
 				});
 			};

@@ -64,6 +64,20 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	}
 
 	/**
+	 * Sends a graceful GOAWAY (last stream id 2^31-1) on each HTTP/2 connection that has
+	 * not had one: Tomcat's HTTP/2 handler does so when its connection is paused, then
+	 * refuses streams the client opens after one round trip, with a second GOAWAY naming
+	 * the last stream it serves. Other connections ignore the pause. The endpoint itself
+	 * keeps accepting.
+	 */
+	public void goAwayHttp2() {
+		Handler<NioChannel> handler = getHandler();
+		if (handler != null && isRunning()) {
+			handler.pause();
+		}
+	}
+
+	/**
 	 * Reports each connection this endpoint accepts from now on.
 	 *
 	 * @param connections where accepted connections are counted

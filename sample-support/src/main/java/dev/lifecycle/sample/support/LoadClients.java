@@ -1,4 +1,4 @@
-package dev.lifecycle.sample;
+package dev.lifecycle.sample.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,9 +23,9 @@ import java.util.function.BooleanSupplier;
  * itself, and classifying what it saw. The classes separate what a shutdown may do to a
  * client (refuse a connection) from what it must never do (accept one and then cut it).
  */
-final class LoadClients {
+public final class LoadClients {
 
-	enum Outcome {
+	public enum Outcome {
 
 		/** A 2xx status line arrived. */
 		OK,
@@ -58,7 +58,7 @@ final class LoadClients {
 	 * @param port where to connect on 127.0.0.1
 	 * @param request the request line's target, such as {@code /work?ms=20}
 	 */
-	static LoadClients start(int clients, int port, String request, Duration deadline, BooleanSupplier stop) {
+	public static LoadClients start(int clients, int port, String request, Duration deadline, BooleanSupplier stop) {
 		LoadClients load = new LoadClients();
 		long end = System.nanoTime() + deadline.toNanos();
 		for (int i = 0; i < clients; i++) {
@@ -82,7 +82,7 @@ final class LoadClients {
 	}
 
 	/** Waits for every client to stop and returns the counts, each outcome present. */
-	Map<Outcome, Long> awaitCounts() throws InterruptedException {
+	public Map<Outcome, Long> awaitCounts() throws InterruptedException {
 		for (Thread thread : this.threads) {
 			thread.join();
 		}
@@ -95,12 +95,12 @@ final class LoadClients {
 	}
 
 	/** When the first connection was refused ({@link System#nanoTime()}), if any was. */
-	long firstRefusal() {
+	public long firstRefusal() {
 		return this.firstRefusal.get();
 	}
 
 	/** When requests were cut, in milliseconds after the given moment. */
-	List<Long> cutMillisAfter(long nanos) {
+	public List<Long> cutMillisAfter(long nanos) {
 		return this.cutAt.stream().map((at) -> TimeUnit.NANOSECONDS.toMillis(at - nanos)).sorted().toList();
 	}
 

@@ -1,0 +1,261 @@
+package dev.lifecycle.sample.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HTTP/2 client connection without TLS, with prior knowledge, that shows the frames a
+ * client library hides: the GOAWAY frames the server sends and when they arrive. It sends
+ * GET requests with a minimal HPACK encoding (no Huffman coding, no dynamic table) and
+ * reads the {@code :status} of responses that Tomcat and Netty encode as a static-table
+ * index.
+ */
+public final class H2cConnection implements AutoCloseable {
+
+	private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final int DATA = 0x0;
+
+	private static final int HEADERS = 0x1;
+
+	private static final int RST_STREAM = 0x3;
+
+	private static final int SETTINGS = 0x4;
+
+	private static final int PING = 0x6;
+
+	private static final int GOAWAY = 0x7;
+
+	private static final int END_STREAM = 0x1;
+
+	private static final int ACK = 0x1;
+
+	private static final int END_HEADERS = 0x4;
+
+	private static final int PADDED = 0x8;
+
+	private static final int PRIORITY = 0x20;
+
+	private final Socket socket;
+
+	private final String authority;
+
+	private final Map<Integer, Response> responses = new ConcurrentHashMap<>();
+
+	private final BlockingQueue<GoAway> goAways = new LinkedBlockingQueue<>();
+
+	private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+	private int nextStreamId = 1;
+
+	private H2cConnection(Socket socket, String authority) {
+		this.socket = socket;
+		this.authority = authority;
+	}
+
+	/** Opens a connection to a sample's main port and starts reading its frames. */
+	public static H2cConnection open(SampleProcess app) throws IOException {
+		Socket socket = new Socket();
+		socket.connect(new InetSocketAddress("127.0.0.1", app.port()), 5_000);
+		H2cConnection connection = new H2cConnection(socket, "127.0.0.1:" + app.port());
+		synchronized (connection) {
+			OutputStream out = socket.getOutputStream();
+			out.write(PREFACE);
+			connection.writeFrame(SETTINGS, 0, 0, new byte[0]);
+		}
+		Thread reader = new Thread(connection::readFrames, "h2c-reader");
+		reader.setDaemon(true);
+		reader.start();
+		return connection;
+	}
+
+	/** Sends a GET on a new stream; the response completes when its last frame arrives. */
+	public synchronized CompletableFuture<Response> get(String path) throws IOException {
+		int streamId = this.nextStreamId;
+		this.nextStreamId += 2;
+		Response response = new Response(streamId);
+		this.responses.put(streamId, response);
+		ByteArrayOutputStream block = new ByteArrayOutputStream();
+		block.write(0x82); // :method GET
+		block.write(0x86); // :scheme http
+		literal(block, 0x04, path); // :path, name from the static table
+		literal(block, 0x01, this.authority); // :authority
+		writeFrame(HEADERS, END_STREAM | END_HEADERS, streamId, block.toByteArray());
+		return response.complete;
+	}
+
+	/** The next GOAWAY the server sends, within the timeout, or {@code null}. */
+	public GoAway awaitGoAway(Duration timeout) throws InterruptedException {
+		return this.goAways.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** Completes when the server closes the connection. */
+	public CompletableFuture<Void> closed() {
+		return this.closed;
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+		byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+		if (bytes.length > 126) {
+			throw new IllegalArgumentException("Header value too long for this client: " + value);
+		}
+		block.write(nameIndex); // literal header field without indexing, indexed name
+		block.write(bytes.length);
+		block.writeBytes(bytes);
+	}
+
+	private synchronized void writeFrame(int type, int flags, int streamId, byte[] payload) throws IOException {
+		ByteBuffer header = ByteBuffer.allocate(9);
+		header.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
+		header.put((byte) type).put((byte) flags).putInt(streamId);
+		OutputStream out = this.socket.getOutputStream();
+		out.write(header.array());
+		out.write(payload);
+		out.flush();
+	}
+
+	private void readFrames() {
+		try (DataInputStream in = new DataInputStream(this.socket.getInputStream())) {
+			while (true) {
+				int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+				int type = in.readUnsignedByte();
+				int flags = in.readUnsignedByte();
+				int streamId = in.readInt() & 0x7fffffff;
+				byte[] payload = in.readNBytes(length);
+				long arrived = System.nanoTime();
+				switch (type) {
+					case SETTINGS -> {
+						if ((flags & ACK) == 0) {
+							writeFrame(SETTINGS, ACK, 0, new byte[0]);
+						}
+					}
+					case PING -> {
+						if ((flags & ACK) == 0) {
+							writeFrame(PING, ACK, 0, payload);
+						}
+					}
+					case GOAWAY -> {
+						ByteBuffer goAway = ByteBuffer.wrap(payload);
+						this.goAways.add(new GoAway(goAway.getInt() & 0x7fffffff, goAway.getInt(), arrived));
+					}
+					case HEADERS, DATA, RST_STREAM -> {
+						Response response = this.responses.get(streamId);
+						if (response != null) {
+							response.frame(type, flags, payload);
+						}
+					}
+					default -> {
+						// WINDOW_UPDATE, PRIORITY: nothing this client needs.
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			this.closed.complete(null);
+			this.responses.values().forEach((response) -> response.complete.completeExceptionally(ex));
+		}
+	}
+
+	/**
+	 * A GOAWAY frame.
+	 * @param lastStreamId the last stream the server will serve; 2^31-1 announces a
+	 * graceful shutdown in which every stream already open is served
+	 * @param errorCode 0 (NO_ERROR) for a graceful one
+	 * @param nanos when it arrived, on {@link System#nanoTime()}
+	 */
+	public record GoAway(int lastStreamId, int errorCode, long nanos) {
+
+		/** The last stream id of the first GOAWAY of a graceful shutdown. */
+		public static final int MAX_STREAM_ID = Integer.MAX_VALUE;
+
+	}
+
+	/** The response on one stream. */
+	public static final class Response {
+
+		private final int streamId;
+
+		private final CompletableFuture<Response> complete = new CompletableFuture<>();
+
+		private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+		private volatile int status = -1;
+
+		private Response(int streamId) {
+			this.streamId = streamId;
+		}
+
+		public int streamId() {
+			return this.streamId;
+		}
+
+		/** The {@code :status}, when the server sent it as a static-table index; otherwise -1. */
+		public int status() {
+			return this.status;
+		}
+
+		public String body() {
+			return this.body.toString(StandardCharsets.UTF_8);
+		}
+
+		/** Skips the dynamic table size updates an encoder may put first (RFC 7541, 6.3). */
+		private static int firstFieldOffset(byte[] block, int start) {
+			int offset = start;
+			while (offset < block.length && (block[offset] & 0xe0) == 0x20) {
+				boolean continued = (block[offset++] & 0x1f) == 0x1f;
+				while (continued && offset < block.length) {
+					continued = (block[offset++] & 0x80) != 0;
+				}
+			}
+			return offset - start;
+		}
+
+		private void frame(int type, int flags, byte[] payload) {
+			if (type == RST_STREAM) {
+				this.complete.completeExceptionally(
+						new IOException("Stream " + this.streamId + " reset, error " + ByteBuffer.wrap(payload).getInt()));
+				return;
+			}
+			if (type == HEADERS && this.status == -1) {
+				int start = (((flags & PADDED) != 0) ? 1 : 0) + (((flags & PRIORITY) != 0) ? 5 : 0);
+				int first = start + firstFieldOffset(payload, start);
+				this.status = (first >= payload.length) ? -1 : switch (payload[first] & 0xff) {
+					case 0x88 -> 200;
+					case 0x89 -> 204;
+					case 0x8a -> 206;
+					case 0x8b -> 304;
+					case 0x8c -> 400;
+					case 0x8d -> 404;
+					case 0x8e -> 500;
+					default -> -1;
+				};
+			}
+			if (type == DATA) {
+				this.body.writeBytes(payload);
+			}
+			if ((flags & END_STREAM) != 0) {
+				this.complete.complete(this);
+			}
+		}
+
+	}
+
+}
