@@ -5,9 +5,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Marks where Boot's graceful shutdown begins and ends. Lifecycle beans stop in
- * descending phase order, so a bean one phase above
- * {@link WebServerGracefulShutdownLifecycle} stops just before the web server stops
- * accepting, and one below stops once the drain completed or timed out.
+ * descending phase order, so a bean above {@link WebServerGracefulShutdownLifecycle}
+ * stops just before the web server stops accepting, and one below stops once the drain
+ * completed or timed out.
  */
 public final class DrainBoundary implements SmartLifecycle {
 
@@ -23,12 +23,13 @@ public final class DrainBoundary implements SmartLifecycle {
 	}
 
 	/**
-	 * {@return a boundary that stops just before the web server stops accepting}
+	 * {@return a boundary that stops just before the web server stops accepting} Two phases
+	 * above, so that stack-specific steps (taking the listen backlog) fit in between.
 	 *
 	 * @param coordinator the shutdown sequence told that the drain begins
 	 */
 	public static DrainBoundary start(ShutdownCoordinator coordinator) {
-		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1,
+		return new DrainBoundary(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 2,
 				coordinator::drainStarted);
 	}
 

@@ -51,6 +51,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
 import dev.lifecycle.shutdown.WebSocketSessions;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
+import dev.lifecycle.shutdown.reactive.ReactorNettyAcceptedConnections;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
 import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
@@ -198,6 +199,17 @@ public final class ShutdownAutoConfiguration {
 	@ConditionalOnWebApplication(type = Type.REACTIVE)
 	@ConditionalOnClass(NettyServerCustomizer.class)
 	static class ReactorNettyConnectionsConfiguration {
+
+		@Bean
+		ReactorNettyAcceptedConnections lifecycleReactorNettyAcceptedConnections(ShutdownCoordinator coordinator) {
+			return new ReactorNettyAcceptedConnections(coordinator);
+		}
+
+		@Bean
+		NettyServerCustomizer lifecycleReactorNettyAcceptedConnectionsObserver(
+				ReactorNettyAcceptedConnections acceptedConnections) {
+			return acceptedConnections::observe;
+		}
 
 		@Bean
 		NettyServerCustomizer lifecycleNewConnections(NewConnections connections) {
