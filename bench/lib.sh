@@ -28,7 +28,8 @@ ensure_tools() {
       exit 1
     fi
     apt-get update -qq
-    apt-get install -y -qq "${missing[@]}" >/dev/null
+    # No service started: Debian's prometheus package would start a server on port 9090.
+    "${REPOSITORY}/.ci/apt-install" "${missing[@]}" >/dev/null
   fi
 }
 

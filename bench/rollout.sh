@@ -29,6 +29,11 @@
 #   --ready-port main|management   where the probe is served (default main)
 #   --app-args "..."    extra application arguments, appended to every scenario's
 #   --jvm-opts "..."    extra JVM options, appended to -Xmx256m -XX:+UseSerialGC
+# Monitoring:
+#   --prometheus        a real Prometheus (Debian's package) scrapes every replica's management
+#                       port every 10 s with k8s/monitoring/lifecycle-rules.yaml loaded; each run
+#                       directory gets prometheus.md: what it saw of each stopped replica, the
+#                       alerts that fired, and which dashboard queries returned data
 #
 # Per run: N replicas behind HAProxy (no retries, no redispatch); for each old replica, start a
 # new one, wait for its readiness probe, enable it in HAProxy, then delete the old one: after
@@ -58,6 +63,8 @@ ready_path=/readyz
 ready_port=main
 extra_app_args=()
 jar=""
+prometheus=false
+scrape_interval=10
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/rollout"
 
@@ -78,6 +85,7 @@ while [[ $# -gt 0 ]]; do
     --ready-port) ready_port=$2; shift 2 ;;
     --app-args) read -r -a extra_app_args <<<"$2"; shift 2 ;;
     --jvm-opts) read -r -a extra_jvm_opts <<<"$2"; JVM_OPTS+=("${extra_jvm_opts[@]}"); shift 2 ;;
+    --prometheus) prometheus=true; shift ;;
     -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -218,6 +226,91 @@ write_haproxy_config() {
 
 run_name() { echo "$1-$2-$3-lag$4"; }
 
+# Prometheus of a run: listens past the run's HAProxy and replica ports.
+prometheus_port() { echo $(($1 + 39)); }
+
+# start_prometheus RUN BASE: scrapes every replica slot's management port, with the labels a
+# PodMonitor would give (namespace, pod), and evaluates the monitoring rules.
+start_prometheus() {
+  local run=$1 base=$2 port slot waited=0
+  port=$(prometheus_port "${base}")
+  {
+    echo "global:"
+    echo "  scrape_interval: ${scrape_interval}s"
+    echo "rule_files:"
+    echo "- ${REPOSITORY}/k8s/monitoring/lifecycle-rules.yaml"
+    echo "scrape_configs:"
+    echo "- job_name: replicas"
+    echo "  metrics_path: /actuator/prometheus"
+    echo "  static_configs:"
+    for ((slot = 1; slot <= replicas + swaps; slot++)); do
+      echo "  - targets: ['127.0.0.1:$((base + 2 * slot + 1))']"
+      echo "    labels: {namespace: bench, pod: replica-${slot}}"
+    done
+  } >"${run}/prometheus.yml"
+  prometheus --config.file="${run}/prometheus.yml" --storage.tsdb.path="${run}/prometheus-data" \
+    --web.listen-address="127.0.0.1:${port}" >"${run}/prometheus.log" 2>&1 &
+  echo $! >"${run}/prometheus.pid"
+  until curl -fs -o /dev/null "http://127.0.0.1:${port}/-/ready"; do
+    if ((waited > 100)); then
+      echo "Prometheus did not start:" >&2
+      tail -n 20 "${run}/prometheus.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+}
+
+# prometheus_query BASE QUERY JQ_FILTER: an instant query, its result through the filter.
+prometheus_query() {
+  curl -fs --get "http://127.0.0.1:$(prometheus_port "$1")/api/v1/query" --data-urlencode "query=$2" | jq -r "$3"
+}
+
+# report_prometheus RUN BASE: prometheus.md, once the rules had an evaluation (every 30 s)
+# after the last old replica exited; then stops Prometheus.
+report_prometheus() {
+  local run=$1 base=$2 port since slot dir title expr series
+  port=$(prometheus_port "${base}")
+  sleep 35
+  since="$(( ($(now_ms) - $(cat "${run}/t0_ms")) / 1000 + 60 ))s"
+  {
+    echo "Prometheus scraping every ${scrape_interval} s, rules of k8s/monitoring/lifecycle-rules.yaml"
+    echo
+    echo "| replica | SIGTERM to exit | longest shutdown seen | delay end seen | drained seen | abandoned seen | the replica's report line |"
+    echo "|---|---|---|---|---|---|---|"
+    for ((slot = 1; slot <= swaps; slot++)); do
+      dir="${run}/replica-${slot}"
+      printf '| replica-%d | %s s | %s | %s | %s | %s | %s |\n' "${slot}" \
+        "$(awk -v a="$(cat "${dir}/term_ms")" -v b="$(cat "${dir}/exit_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}')" \
+        "$(prometheus_query "${base}" "max_over_time(lifecycle_shutdown_duration_seconds{pod=\"replica-${slot}\"}[${since}])" '.data.result[0].value[1] // "–"')" \
+        "$(prometheus_query "${base}" "max_over_time(lifecycle_shutdown_delay_end{pod=\"replica-${slot}\"}[${since}]) == 1" '[.data.result[].metric.reason] | join(" ") | if . == "" then "–" else . end')" \
+        "$(prometheus_query "${base}" "max_over_time(lifecycle_shutdown_requests_total{pod=\"replica-${slot}\",outcome=\"drained\"}[${since}])" '.data.result[0].value[1] // "–"')" \
+        "$(prometheus_query "${base}" "max_over_time(lifecycle_shutdown_requests_total{pod=\"replica-${slot}\",outcome=\"abandoned\"}[${since}])" '.data.result[0].value[1] // "–"')" \
+        "$(grep -o 'Shutdown complete in [^,]*.*abandoned [0-9]*' "${dir}/app.log" | head -n 1)"
+    done
+    echo
+    echo "Alerts that fired during the run:"
+    prometheus_query "${base}" "max_over_time(ALERTS{alertstate=\"firing\"}[${since}])" \
+      '.data.result[] | "- \(.metric.alertname) \(.metric.pod // "")"'
+    echo
+    echo "Dashboard queries (\$namespace=bench, \$application=sample-app) and the series they returned over the run:"
+    echo
+    while IFS=$'\t' read -r title expr; do
+      expr=${expr//\$namespace/bench}
+      expr=${expr//\$application/sample-app}
+      expr=${expr//\$__rate_interval/1m}
+      series=$(curl -fs --get "http://127.0.0.1:${port}/api/v1/query_range" --data-urlencode "query=${expr}" \
+        --data-urlencode "start=$(($(cat "${run}/t0_ms") / 1000 - 60))" --data-urlencode "end=$(date +%s)" \
+        --data-urlencode "step=5" | jq '.data.result | length')
+      echo "- ${title}: ${series}"
+    done < <(jq -r '.panels[] | select(.targets) | .title as $title | .targets[] | [$title, .expr] | @tsv' \
+      "${REPOSITORY}/k8s/monitoring/lifecycle-dashboard.json")
+  } >"${run}/prometheus.md"
+  kill "$(cat "${run}/prometheus.pid")" 2>/dev/null || true
+  wait "$(cat "${run}/prometheus.pid")" 2>/dev/null || true
+}
+
 # start_and_wait_ready RUN SLOT BASE APP_ARGS...: one replica, until its readiness probe answers.
 start_replica_at() {
   local run=$1 slot=$2 base=$3
@@ -265,6 +358,7 @@ run_scenario() {
     waited=$((waited + 1))
   done
 
+  [[ "${prometheus}" == true ]] && start_prometheus "${run}" "${base}"
   for ((slot = 1; slot <= replicas; slot++)); do
     start_replica_at "${run}" "${slot}" "${base}" "${app_args[@]}"
   done
@@ -305,6 +399,7 @@ run_scenario() {
   touch "${run}/stop"
   kill -INT "${wrk_pid}" "${hey_pid}" 2>/dev/null || true
   wait "${wrk_pid}" "${hey_pid}" "${client_pid}" || true
+  [[ "${prometheus}" == true ]] && report_prometheus "${run}" "${base}"
 
   for ((slot = replicas + 1; slot <= replicas + swaps; slot++)); do
     kill -TERM "$(cat "${run}/replica-${slot}/pid")" 2>/dev/null || true
@@ -440,6 +535,7 @@ chart() {
 }
 
 ensure_tools haproxy wrk hey curl
+[[ "${prometheus}" == true ]] && ensure_tools prometheus jq
 [[ "${smoke}" == true ]] || ensure_tools gnuplot
 [[ -n "${jar}" ]] || ensure_jar
 mkdir -p "${work}" "${out}"

@@ -1,6 +1,7 @@
 package dev.lifecycle.metrics;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -15,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
+import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 import dev.lifecycle.warmup.WarmupPhase;
 import dev.lifecycle.warmup.WarmupResult;
 
@@ -27,6 +29,11 @@ public final class LifecycleMetrics implements MeterBinder {
 
 	private static final ShutdownPhase[] TIMED_PHASES = { ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
 			ShutdownPhase.DRAIN, ShutdownPhase.CLOSE };
+
+	// Every way a delay ends; PENDING is the absence of an end.
+	private static final DelayEnd[] DELAY_ENDS = Arrays.stream(DelayEnd.values())
+		.filter((end) -> end != DelayEnd.PENDING)
+		.toArray(DelayEnd[]::new);
 
 	private final ShutdownCoordinator coordinator;
 
@@ -59,12 +66,22 @@ public final class LifecycleMetrics implements MeterBinder {
 		for (ShutdownPhase phase : TIMED_PHASES) {
 			timeGauge("lifecycle.shutdown.phase.duration", (coordinator) -> coordinator.phaseDuration(phase))
 				.description("How long a shutdown phase lasted, or has lasted so far")
-				.tag("phase", phase.name().toLowerCase(Locale.ROOT))
+				.tag("phase", tagValue(phase))
 				.register(registry);
 		}
 		timeGauge("lifecycle.shutdown.duration", ShutdownCoordinator::elapsed)
 			.description("Time since the shutdown began, up to its completion")
 			.register(registry);
+		timeGauge("lifecycle.shutdown.budget", (coordinator) -> coordinator.budget().terminationGracePeriod().value())
+			.description("The termination grace period the shutdown must fit in")
+			.register(registry);
+		for (DelayEnd end : DELAY_ENDS) {
+			Gauge.builder("lifecycle.shutdown.delay.end", this.coordinator,
+					(coordinator) -> (coordinator.delayEnd() == end) ? 1 : 0)
+				.description("1 for the reason the delay ended, 0 for the others and while it has not ended")
+				.tag("reason", tagValue(end))
+				.register(registry);
+		}
 		FunctionCounter.builder("lifecycle.shutdown.requests", this.coordinator, ShutdownCoordinator::drained)
 			.description("Requests in flight when the drain began, by how they ended")
 			.tag("outcome", "drained")
@@ -88,6 +105,9 @@ public final class LifecycleMetrics implements MeterBinder {
 				return (time != null) ? time.toMillis() : Double.NaN;
 			}).description("Time from the JVM's start until the startup probe went UP, startup checks included")
 				.register(registry);
+			Gauge.builder("lifecycle.startup.checks.pending", startup, StartupStateHealthIndicator::pendingChecks)
+				.description("Startup checks not complete yet; 0 once start-up is complete")
+				.register(registry);
 		}
 		if (this.warmup != null) {
 			bindWarmup(registry, this.warmup);
@@ -107,6 +127,18 @@ public final class LifecycleMetrics implements MeterBinder {
 			WarmupResult result = phase.result();
 			return (result != null) ? result.failedRequests() : 0;
 		}).description("Warm-up requests, by outcome").tag("outcome", "failed").baseUnit("requests").register(registry);
+		for (WarmupResult.Outcome outcome : WarmupResult.Outcome.values()) {
+			Gauge.builder("lifecycle.warmup.outcome", warmup, (phase) -> {
+				WarmupResult result = phase.result();
+				return (result != null && result.outcome() == outcome) ? 1 : 0;
+			}).description("1 for how the warm-up ended, 0 for the others and while it runs")
+				.tag("outcome", tagValue(outcome))
+				.register(registry);
+		}
+	}
+
+	private static String tagValue(Enum<?> value) {
+		return value.name().toLowerCase(Locale.ROOT);
 	}
 
 	// The coordinator is the gauge's state: Micrometer holds state weakly, and the

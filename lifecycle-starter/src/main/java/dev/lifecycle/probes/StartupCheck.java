@@ -9,8 +9,9 @@ package dev.lifecycle.probes;
 public interface StartupCheck {
 
 	/**
-	 * {@return whether this part of start-up is done} Asked on each startup probe until it
-	 * answers {@code true} once; an exception counts as not done.
+	 * {@return whether this part of start-up is done} Asked on each startup probe, and each
+	 * read of the {@code lifecycle.startup.checks.pending} meter, until it answers
+	 * {@code true} once; an exception counts as not done.
 	 */
 	boolean isComplete();
 

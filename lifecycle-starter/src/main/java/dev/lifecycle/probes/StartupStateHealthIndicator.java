@@ -57,11 +57,24 @@ public final class StartupStateHealthIndicator implements HealthIndicator, Appli
 	/**
 	 * {@return the time from the JVM's start to start-up being found complete, or
 	 * {@code null} until then} It is found complete at {@code ApplicationReadyEvent}, or,
-	 * while startup checks are pending, at the first startup probe that finds them
-	 * complete.
+	 * while startup checks are pending, at the first startup probe (or read of
+	 * {@link #pendingChecks()}) that finds them complete.
 	 */
 	public @Nullable Duration startupTime() {
 		return this.startupTime;
+	}
+
+	/**
+	 * {@return the startup checks not complete yet; zero once start-up is complete} Once the
+	 * application is ready, it asks the pending checks, as the startup probe does, so it does
+	 * not depend on a probe being configured.
+	 */
+	public int pendingChecks() {
+		if (this.started) {
+			return 0;
+		}
+		// Before the application is ready, asking would end start-up too early.
+		return this.applicationReady ? pending().size() : this.checks.size() - this.completed.size();
 	}
 
 	/** {@return whether users hold start-up with checks of their own} */

@@ -364,6 +364,11 @@ public final class ShutdownCoordinator {
 		return left.isNegative() ? Duration.ZERO : left;
 	}
 
+	/** {@return why the delay ended; {@code PENDING} until it has} */
+	public synchronized DelayEnd delayEnd() {
+		return this.delayEnd;
+	}
+
 	/** {@return the requests that arrived during the delay, so far} */
 	public synchronized long servedDuringDelay() {
 		if (this.phase == ShutdownPhase.DELAY && this.delayEnd == DelayEnd.PENDING) {

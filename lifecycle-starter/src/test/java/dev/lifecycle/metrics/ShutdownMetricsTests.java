@@ -57,6 +57,10 @@ class ShutdownMetricsTests {
 			CompletableFuture<HttpResponse<String>> endless = send(port, "/endless");
 			await().atMost(Duration.ofSeconds(20)).until(() -> context.getBean(InFlightRequests.class).count() == 3);
 			assertThat(registry.get("lifecycle.requests.inflight").gauge().value()).isEqualTo(3);
+			assertThat(registry.get("lifecycle.shutdown.budget").timeGauge().value(TimeUnit.SECONDS)).isEqualTo(10);
+			assertThat(registry.get("lifecycle.shutdown.delay.end").gauges()).as("no delay has ended")
+				.hasSize(5)
+				.allSatisfy((end) -> assertThat(end.value()).isZero());
 
 			CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
 			await().atMost(Duration.ofSeconds(20)).until(() -> coordinator.phase() == ShutdownPhase.DRAIN);
@@ -71,6 +75,10 @@ class ShutdownMetricsTests {
 			assertThat(counter(registry, "abandoned")).isEqualTo(1);
 			assertThat(registry.get("lifecycle.shutdown.delay.arrivals").functionCounter().count()).isZero();
 			assertThat(phase(registry, "delay")).isGreaterThanOrEqualTo(300);
+			assertThat(registry.get("lifecycle.shutdown.delay.end").gauges())
+				.filteredOn((end) -> end.value() == 1)
+				.singleElement()
+				.satisfies((end) -> assertThat(end.getId().getTag("reason")).isEqualTo("elapsed"));
 			assertThat(phase(registry, "drain")).isBetween(1500.0, 5000.0);
 			assertThat(registry.get("lifecycle.shutdown.duration").timeGauge().value(TimeUnit.MILLISECONDS))
 				.isGreaterThanOrEqualTo(1800);

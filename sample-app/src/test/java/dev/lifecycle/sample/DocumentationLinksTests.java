@@ -130,7 +130,7 @@ class DocumentationLinksTests {
 	}
 
 	/** The anchors GitHub gives the headings of a Markdown file, duplicates numbered -1, -2, … */
-	private static Set<String> anchors(Path file) throws IOException {
+	static Set<String> anchors(Path file) throws IOException {
 		Set<String> anchors = new LinkedHashSet<>();
 		Map<String, Integer> seen = new HashMap<>();
 		boolean fenced = false;
@@ -150,7 +150,7 @@ class DocumentationLinksTests {
 	}
 
 	/** GitHub's rule: link text only, lowercase, punctuation dropped but hyphens, spaces become hyphens. */
-	private static String slug(String heading) {
+	static String slug(String heading) {
 		String text = heading.replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
 		return text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}_ -]", "").replace(' ', '-');
 	}
