@@ -7,6 +7,7 @@ import org.apache.commons.logging.Log;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
@@ -19,13 +20,18 @@ import org.springframework.util.ClassUtils;
  * lowest precedence so that any Boot property the user sets still wins:
  * {@code liveness}, {@code readiness} and {@code startup}, each with its own members, no
  * details or components, and a path on the main port ({@code /livez}, {@code /readyz},
- * {@code /startupz}).
+ * {@code /startupz}). With Boot's gRPC server, the gRPC health services of the same names
+ * ({@code spring.grpc.server.health.service.*}) get the same members as the groups.
  */
 public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
 	static final String PROPERTY_SOURCE_NAME = "lifecycleProbeDefaults";
 
 	private static final String GROUP = "management.endpoint.health.group.";
+
+	private static final String GRPC_SERVICE = "spring.grpc.server.health.service.";
+
+	private static final String GRPC_SERVER_HEALTH = "org.springframework.boot.grpc.server.health.GrpcServerHealth";
 
 	private final Log logger;
 
@@ -59,6 +65,14 @@ public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPos
 		probe(defaults, "readiness", warmup ? "readinessState,warmup" : "readinessState", "/readyz");
 		probe(defaults, "startup", "startupState", "/startupz");
 		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
+		if (ClassUtils.isPresent(GRPC_SERVER_HEALTH, getClass().getClassLoader())) {
+			// Read back through the environment: a group the user changed is what the service follows.
+			for (String group : new String[] { "liveness", "readiness", "startup" }) {
+				Binder.get(environment)
+					.bind(GROUP + group + ".include", Bindable.setOf(String.class))
+					.ifBound((members) -> defaults.put(GRPC_SERVICE + group + ".include", String.join(",", members)));
+			}
+		}
 	}
 
 	private static void probe(Map<String, Object> defaults, String group, String members, String path) {

@@ -233,7 +233,8 @@ public final class SampleProcess implements AutoCloseable {
 		return condition.getAsBoolean();
 	}
 
-	private static int freePort() throws IOException {
+	/** A port free now, for a server of the app that the tests address (gRPC). */
+	public static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}

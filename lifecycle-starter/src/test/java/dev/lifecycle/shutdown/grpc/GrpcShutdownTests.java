@@ -1,0 +1,233 @@
+package dev.lifecycle.shutdown.grpc;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.BindableService;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
+
+import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
+import dev.lifecycle.autoconfigure.shutdown.grpc.GrpcShutdownAutoConfiguration;
+import dev.lifecycle.shutdown.DrainBoundary;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownReport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Boot's gRPC server on the shutdown sequence, with real calls over a real connection:
+ * in-flight calls drain, open streams end with UNAVAILABLE, what outlives the drain
+ * timeout is reported by its method name, and only then is the server cut.
+ */
+class GrpcShutdownTests {
+
+	private static final MethodDescriptor.Marshaller<String> TEXT = new MethodDescriptor.Marshaller<>() {
+
+		@Override
+		public InputStream stream(String value) {
+			return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+		}
+
+		@Override
+		public String parse(InputStream stream) {
+			try {
+				return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+	};
+
+	private static final MethodDescriptor<String, String> WORK = method(MethodDescriptor.MethodType.UNARY, "Work");
+
+	private static final MethodDescriptor<String, String> TICKS = method(MethodDescriptor.MethodType.SERVER_STREAMING,
+			"Ticks");
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withPropertyValues("spring.grpc.server.port=0")
+		.withBean("calls", BindableService.class, () -> GrpcShutdownTests::calls)
+		.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+				ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class,
+				SslAutoConfiguration.class, GrpcServerAutoConfiguration.class, GrpcShutdownAutoConfiguration.class));
+
+	@Test
+	void bootsGrpcServerStopsOnlyAfterTheDrainEnded() {
+		this.contextRunner.run((context) -> {
+			assertThat(context.getBean(GrpcServerLifecycle.class)).isInstanceOf(DrainedGrpcServerLifecycle.class);
+			int drainEnd = context.getBean("lifecycleDrainEnd", DrainBoundary.class).getPhase();
+			assertThat(context.getBean(GrpcServerLifecycle.class).getPhase()).isLessThan(drainEnd);
+			assertThat(context.getBean(GrpcServerDrain.class).getPhase())
+				.isEqualTo(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+		});
+	}
+
+	@Test
+	void inFlightCallsDrainAndOpenStreamsEndWithUnavailable() {
+		this.contextRunner.run((context) -> withChannel(context, (channel) -> {
+			ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+			Iterator<String> ticks = ClientCalls.blockingServerStreamingCall(channel, TICKS, CallOptions.DEFAULT, "");
+			assertThat(ticks.next()).isEqualTo("tick");
+			CompletableFuture<String> work = CompletableFuture
+				.supplyAsync(() -> ClientCalls.blockingUnaryCall(channel, WORK, CallOptions.DEFAULT, "1000"));
+			awaitInFlight(coordinator, 2);
+
+			context.close();
+
+			assertThat(work.get(10, TimeUnit.SECONDS)).isEqualTo("worked 1000 ms");
+			assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(ticks::hasNext)
+				.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+				.withMessageContaining("retry on another server");
+			ShutdownReport report = coordinator.lastReport();
+			assertThat(report).isNotNull();
+			assertThat(report.drained()).isEqualTo(2);
+			assertThat(report.abandoned()).isEmpty();
+			assertThatExceptionOfType(StatusRuntimeException.class)
+				.isThrownBy(() -> ClientCalls.blockingUnaryCall(channel, WORK, CallOptions.DEFAULT, "0"))
+				.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+		}));
+	}
+
+	@Test
+	void callsThatOutliveTheDrainTimeoutAreReportedByMethodNameThenCut() {
+		this.contextRunner.withPropertyValues("lifecycle.shutdown.drain-timeout=500ms")
+			.run((context) -> withChannel(context, (channel) -> {
+				ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+				CompletableFuture<String> work = CompletableFuture
+					.supplyAsync(() -> ClientCalls.blockingUnaryCall(channel, WORK, CallOptions.DEFAULT, "30000"));
+				awaitInFlight(coordinator, 1);
+				long closing = System.nanoTime();
+
+				context.close();
+
+				assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(5));
+				ShutdownReport report = coordinator.lastReport();
+				assertThat(report).isNotNull();
+				assertThat(report.abandoned()).singleElement()
+					.satisfies((call) -> assertThat(call.toString()).startsWith("gRPC test.Calls/Work after"));
+				assertThat(work).failsWithin(Duration.ofSeconds(5));
+			}));
+	}
+
+	@Test
+	void nothingGrpcRelatedWithoutBootsGrpcServer() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("io.grpc", "org.springframework.grpc"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(ShutdownCoordinator.class);
+				assertThat(context.getBeanNamesForType(Object.class))
+					.noneMatch((name) -> name.toLowerCase().contains("grpc"));
+			});
+	}
+
+	@Test
+	void servletAndReactiveApplicationsWithoutAGrpcServiceAreUnaffected() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+					ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class,
+					SslAutoConfiguration.class, GrpcServerAutoConfiguration.class, GrpcShutdownAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(GrpcServerDrain.class)
+				.doesNotHaveBean(InFlightCallInterceptor.class)
+				.doesNotHaveBean(GrpcServerLifecycle.class));
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+					ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class,
+					SslAutoConfiguration.class, GrpcServerAutoConfiguration.class, GrpcShutdownAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(GrpcServerDrain.class)
+				.doesNotHaveBean(InFlightCallInterceptor.class));
+	}
+
+	@Test
+	void backsOffWhenTheStarterIsOff() {
+		this.contextRunner.withPropertyValues("lifecycle.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(GrpcServerDrain.class);
+			assertThat(context.getBean(GrpcServerLifecycle.class)).isNotInstanceOf(DrainedGrpcServerLifecycle.class);
+		});
+	}
+
+	private static void awaitInFlight(ShutdownCoordinator coordinator, int count) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (coordinator.requests().count() < count) {
+			assertThat(System.nanoTime()).as("%d call(s) in flight", count).isLessThan(deadline);
+			TimeUnit.MILLISECONDS.sleep(10);
+		}
+	}
+
+	private static void withChannel(AssertableWebApplicationContext context, ChannelUse use) throws Exception {
+		assertThat(context).hasNotFailed();
+		int port = context.getBean(GrpcServerLifecycle.class).getPort();
+		ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+		try {
+			use.run(channel);
+		}
+		finally {
+			channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+		}
+	}
+
+	@FunctionalInterface
+	private interface ChannelUse {
+
+		void run(ManagedChannel channel) throws Exception;
+
+	}
+
+	private static ServerServiceDefinition calls() {
+		return ServerServiceDefinition.builder("test.Calls")
+			.addMethod(WORK, ServerCalls.asyncUnaryCall((millis, response) -> {
+				try {
+					TimeUnit.MILLISECONDS.sleep(Long.parseLong(millis));
+					response.onNext("worked " + millis + " ms");
+					response.onCompleted();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					response.onError(Status.CANCELLED.asRuntimeException());
+				}
+			}))
+			// One tick, then the stream stays open until the drain ends it.
+			.addMethod(TICKS, ServerCalls.asyncServerStreamingCall((request, response) -> response.onNext("tick")))
+			.build();
+	}
+
+	private static MethodDescriptor<String, String> method(MethodDescriptor.MethodType type, String name) {
+		return MethodDescriptor.<String, String>newBuilder()
+			.setType(type)
+			.setFullMethodName(MethodDescriptor.generateFullMethodName("test.Calls", name))
+			.setRequestMarshaller(TEXT)
+			.setResponseMarshaller(TEXT)
+			.build();
+	}
+
+}
