@@ -259,7 +259,7 @@ public final class ShutdownCoordinator {
 		// Outside the lock: ending a stream runs the web stack's completion callbacks.
 		int ended = this.requests.endStreams();
 		if (ended > 0) {
-			logger.info("Ending {} event stream(s) and WebSocket session(s); their clients reconnect elsewhere", ended);
+			logger.info("Ending {} long-lived stream(s) (event streams, WebSocket sessions, gRPC streams); their clients reconnect elsewhere", ended);
 		}
 	}
 

@@ -78,7 +78,7 @@ class LongLivedConnectionsProcessIT {
 			assertThat(idleEnd.get(1, TimeUnit.SECONDS)).as("end of stream on the idle connection").isEqualTo(-1);
 			assertThat(exit).as("delay + drain timeout + a prompt close, inside the grace period")
 				.isLessThan(DELAY.plus(DRAIN_TIMEOUT).plusSeconds(2));
-			assertThat(app.output()).contains("Ending 1 event stream(s) and WebSocket session(s)", "Abandoned GET /work",
+			assertThat(app.output()).contains("Ending 1 long-lived stream(s)", "Abandoned GET /work",
 					"Abandoned GET /bytes", "abandoned 2", "(budget 8 s)");
 			assertThat(blocking.getInputStream().readAllBytes()).as("the blocked request's client gets no answer")
 				.isEmpty();

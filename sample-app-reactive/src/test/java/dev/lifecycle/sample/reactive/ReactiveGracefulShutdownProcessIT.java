@@ -89,7 +89,7 @@ class ReactiveGracefulShutdownProcessIT {
 				.isBetween(Duration.ofSeconds(1), Duration.ofMillis(1900));
 			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(exit).as("nothing left to drain").isLessThan(Duration.ofSeconds(3));
-			assertThat(app.output()).contains("Ending 1 event stream(s) and WebSocket session(s)", "abandoned 0", "(budget 8 s)");
+			assertThat(app.output()).contains("Ending 1 long-lived stream(s)", "abandoned 0", "(budget 8 s)");
 		}
 	}
 

@@ -90,7 +90,7 @@ class GrpcGracefulShutdownProcessIT {
 				assertThat(exit).as("delay + longest in-flight call + 1 s").isLessThan(DELAY.plus(SLOW_CALL).plusSeconds(1));
 				String output = app.process().output();
 				assertThat(output.split("Shutdown complete in", -1)).as("one report line").hasSize(2);
-				assertThat(output).contains("Ended 1 event stream(s)", "abandoned 0")
+				assertThat(output).contains("Ending 1 long-lived stream(s)", "abandoned 0")
 					.containsPattern("drained [2-9] in");
 			}
 			finally {

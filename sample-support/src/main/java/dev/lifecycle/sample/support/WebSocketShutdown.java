@@ -65,7 +65,7 @@ public final class WebSocketShutdown {
 				.isLessThan(this.delay.plus(this.drainTimeout).plusSeconds(3));
 			assertThat(polite.failure()).as("the polite client saw a clean close, not an error").isNotDone();
 			String output = app.output();
-			assertThat(output).contains("Ending 2 event stream(s) and WebSocket session(s)");
+			assertThat(output).contains("Ending 2 long-lived stream(s)");
 			Matcher report = REPORT.matcher(output);
 			assertThat(report.find()).as("the report line").isTrue();
 			System.out.println("Report: " + report.group());
