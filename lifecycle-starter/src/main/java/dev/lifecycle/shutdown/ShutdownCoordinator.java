@@ -97,25 +97,14 @@ public final class ShutdownCoordinator {
 
 	/**
 	 * Adds how a web server sends a graceful GOAWAY to its HTTP/2 connections, where the
-	 * stack does not do it per response: HTTP/2 has no {@code Connection: close}. It runs
-	 * when shutdown begins, and again on each {@link #goAwayHttp2()}.
+	 * stack does not do it per response (HTTP/2 has no {@code Connection: close}). It runs
+	 * once, when shutdown begins, if connections are to close.
 	 *
-	 * @param goAway sends GOAWAY to every HTTP/2 connection that has not had one, without
+	 * @param goAway starts sending GOAWAY to the server's HTTP/2 connections, without
 	 * blocking the caller
 	 */
 	public void addHttp2GoAway(Runnable goAway) {
 		this.http2GoAways.add(goAway);
-	}
-
-	/**
-	 * Asks HTTP/2 clients to move to new connections, if connections are closing: web
-	 * stack adapters call it for each HTTP/2 request once shutdown has begun, so that
-	 * connections opened during the delay get a GOAWAY too.
-	 */
-	public void goAwayHttp2() {
-		if (this.closingConnections) {
-			this.http2GoAways.forEach(Runnable::run);
-		}
 	}
 
 	/** {@return the phase the shutdown is in: {@code SERVING} until it begins} */
@@ -148,7 +137,9 @@ public final class ShutdownCoordinator {
 		enter(ShutdownPhase.REFUSE);
 		this.closingConnections = this.connectionCloseEnabled;
 		logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
-		goAwayHttp2();
+		if (this.closingConnections) {
+			this.http2GoAways.forEach(Runnable::run);
+		}
 	}
 
 	/**

@@ -1,35 +1,58 @@
 package dev.lifecycle.sample;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import dev.lifecycle.sample.support.H2cConnection;
-import dev.lifecycle.sample.support.H2cConnection.GoAway;
+import dev.lifecycle.sample.support.Http2Connection;
+import dev.lifecycle.sample.support.Http2Connection.GoAway;
 import dev.lifecycle.sample.support.SampleProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * HTTP/2 connections (h2c, prior knowledge) to Tomcat through SIGTERM: HTTP/2 has no
- * {@code Connection: close}, so the delay sends each connection a graceful GOAWAY instead,
- * and the streams already open are served.
+ * HTTP/2 connections to Tomcat through SIGTERM, cleartext (h2c, prior knowledge) and over
+ * TLS (ALPN): HTTP/2 has no {@code Connection: close}, so the delay sends each connection a
+ * graceful GOAWAY instead, and the streams already open are served.
  */
 class Http2ShutdownProcessIT {
 
 	private static final Duration DELAY = Duration.ofSeconds(2);
 
+	private static final String[] SHUTDOWN = { "server.http2.enabled=true",
+			"lifecycle.shutdown.delay=" + DELAY.toSeconds() + "s", "lifecycle.termination-grace-period=10s" };
+
 	@Test
-	void eachConnectionGetsAGracefulGoAwayDuringTheDelayAndItsOpenStreamsAreServed() throws Exception {
-		try (SampleProcess app = SampleProcess.start("server.http2.enabled=true",
-				"lifecycle.shutdown.delay=" + DELAY.toSeconds() + "s", "lifecycle.termination-grace-period=10s");
-				H2cConnection connection = H2cConnection.open(app)) {
-			H2cConnection.Response hello = connection.get("/hello").get(10, TimeUnit.SECONDS);
+	void cleartext() throws Exception {
+		try (SampleProcess app = SampleProcess.start(SHUTDOWN)) {
+			verify(app, Http2Connection::open);
+		}
+	}
+
+	@Test
+	void overTls(@TempDir Path directory) throws Exception {
+		Path keyStore = selfSignedKeyStore(directory);
+		try (SampleProcess app = SampleProcess.launch(concat(SHUTDOWN, "server.ssl.key-store=" + keyStore,
+				"server.ssl.key-store-password=changeit", "server.ssl.key-store-type=PKCS12",
+				// The test talks to the management port in plain HTTP; the warm-up sends plain
+				// HTTP to the main port.
+				"management.server.ssl.enabled=false", "lifecycle.warmup.enabled=false"))) {
+			app.awaitManagementStatus("/actuator/health/readiness", 200);
+			verify(app, Http2Connection::openTls);
+		}
+	}
+
+	private static void verify(SampleProcess app, Opener opener) throws Exception {
+		try (Http2Connection connection = opener.open(app)) {
+			Http2Connection.Response hello = connection.get("/hello").get(10, TimeUnit.SECONDS);
 			assertThat(hello.status()).isEqualTo(200);
 			assertThat(hello.body()).isEqualTo("hello\n");
-			CompletableFuture<H2cConnection.Response> slow = connection.get("/work?ms=3000");
+			CompletableFuture<Http2Connection.Response> slow = connection.get("/work?ms=3000");
 			app.awaitInFlight(1);
 			assertThat(connection.awaitGoAway(Duration.ZERO)).as("no GOAWAY while serving").isNull();
 
@@ -42,7 +65,7 @@ class Http2ShutdownProcessIT {
 			assertThat(goAway.errorCode()).as("NO_ERROR").isZero();
 
 			// A connection opened during the delay is served, then told to move too.
-			try (H2cConnection late = H2cConnection.open(app)) {
+			try (Http2Connection late = opener.open(app)) {
 				assertThat(late.get("/hello").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
 				GoAway lateGoAway = late.awaitGoAway(Duration.ofSeconds(1));
 				assertThat(lateGoAway).as("a GOAWAY for the connection opened during the delay").isNotNull();
@@ -50,7 +73,7 @@ class Http2ShutdownProcessIT {
 					.isLessThan(DELAY);
 			}
 
-			H2cConnection.Response slowResponse = slow.get(10, TimeUnit.SECONDS);
+			Http2Connection.Response slowResponse = slow.get(10, TimeUnit.SECONDS);
 			assertThat(slowResponse.status()).as("the stream open at SIGTERM is served").isEqualTo(200);
 			assertThat(slowResponse.body()).isEqualTo("worked 3000 ms\n");
 			assertThat(app.awaitExit(Duration.ofSeconds(15))).isEqualTo(128 + 15);
@@ -58,6 +81,35 @@ class Http2ShutdownProcessIT {
 					goAwayAfter.toMillis(), DELAY.toMillis());
 			assertThat(goAwayAfter).as("as soon as shutdown begins").isLessThan(Duration.ofSeconds(1));
 		}
+	}
+
+	/** A throwaway self-signed certificate, made with the JDK's keytool. */
+	private static Path selfSignedKeyStore(Path directory) throws Exception {
+		Path keyStore = directory.resolve("server.p12");
+		Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+		Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
+				"-dname", "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+				"-storepass", "changeit")
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(process.getInputStream().readAllBytes());
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(Files.exists(keyStore)).as("keytool made a key store: %s", output).isTrue();
+		return keyStore;
+	}
+
+	private static String[] concat(String[] first, String... more) {
+		String[] all = new String[first.length + more.length];
+		System.arraycopy(first, 0, all, 0, first.length);
+		System.arraycopy(more, 0, all, first.length, more.length);
+		return all;
+	}
+
+	@FunctionalInterface
+	private interface Opener {
+
+		Http2Connection open(SampleProcess app) throws Exception;
+
 	}
 
 }

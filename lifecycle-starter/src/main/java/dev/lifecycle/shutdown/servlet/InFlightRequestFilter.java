@@ -57,15 +57,9 @@ public final class InFlightRequestFilter implements Filter {
 			throws ServletException, IOException {
 		HttpServletRequest request = (HttpServletRequest) servletRequest;
 		HttpServletResponse response = (HttpServletResponse) servletResponse;
-		if (this.coordinator.closesConnections()) {
-			if (request.getProtocol().startsWith("HTTP/1")) {
-				response.setHeader(HttpHeaders.CONNECTION, "close");
-			}
-			else {
-				// HTTP/2 has no Connection header: its clients move on a GOAWAY, which a
-				// connection opened since the shutdown began has not had yet.
-				this.coordinator.goAwayHttp2();
-			}
+		// HTTP/2 has no Connection header: its clients move on a GOAWAY (Tomcat: Http2GoAway).
+		if (this.coordinator.closesConnections() && request.getProtocol().startsWith("HTTP/1")) {
+			response.setHeader(HttpHeaders.CONNECTION, "close");
 		}
 		if (this.untrackedPaths.contains(request.getRequestURI())) {
 			chain.doFilter(request, response);

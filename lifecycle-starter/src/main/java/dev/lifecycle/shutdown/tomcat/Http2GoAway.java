@@ -2,27 +2,32 @@ package dev.lifecycle.shutdown.tomcat;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Sends Tomcat's graceful GOAWAY to the HTTP/2 connections of its endpoints, on a thread
- * of its own: a GOAWAY is written with a blocking write, which a client that stopped
- * reading would hold up to Tomcat's write timeout. Requests for a sweep while one is
- * waiting to run are merged into it.
+ * Sends Tomcat's graceful GOAWAY to the HTTP/2 connections of its endpoints, from the
+ * moment shutdown begins, on a thread of its own: a GOAWAY is written with a blocking
+ * write, which a client that stopped reading would hold up to Tomcat's write timeout. The
+ * connections are swept again every {@value #SWEEP_MILLIS} ms, because Tomcat hides a
+ * connection's handler while a thread reads from it, and because connections opened during
+ * the delay need one too; a connection that already had its GOAWAY ignores the next.
  */
 public final class Http2GoAway implements Runnable, DisposableBean {
 
+	private static final long SWEEP_MILLIS = 100;
+
 	private final List<GracefulNioEndpoint> endpoints = new CopyOnWriteArrayList<>();
 
-	private final AtomicBoolean sweepPending = new AtomicBoolean();
+	private final AtomicBoolean started = new AtomicBoolean();
 
-	private final ExecutorService sweeper = Executors
-		.newSingleThreadExecutor(new CustomizableThreadFactory("lifecycle-http2-goaway-"));
+	private final ScheduledExecutorService sweeper = Executors
+		.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("lifecycle-http2-goaway-"));
 
 	/** Creates the sender, with no endpoint yet. */
 	public Http2GoAway() {
@@ -37,14 +42,12 @@ public final class Http2GoAway implements Runnable, DisposableBean {
 		this.endpoints.add(endpoint);
 	}
 
-	/** Sends GOAWAY to every HTTP/2 connection that has not had one, soon. */
+	/** Starts sending GOAWAY to every HTTP/2 connection, until the application stops. */
 	@Override
 	public void run() {
-		if (this.sweepPending.compareAndSet(false, true)) {
-			this.sweeper.execute(() -> {
-				this.sweepPending.set(false);
-				this.endpoints.forEach(GracefulNioEndpoint::goAwayHttp2);
-			});
+		if (this.started.compareAndSet(false, true)) {
+			this.sweeper.scheduleWithFixedDelay(() -> this.endpoints.forEach(GracefulNioEndpoint::goAwayHttp2), 0,
+					SWEEP_MILLIS, TimeUnit.MILLISECONDS);
 		}
 	}
 

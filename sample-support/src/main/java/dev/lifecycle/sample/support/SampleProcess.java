@@ -205,12 +205,24 @@ public final class SampleProcess implements AutoCloseable {
 
 	/** Waits until a path of the main port answers with the given status. */
 	public void awaitStatus(String path, int status) throws InterruptedException {
+		awaitStatus(this.port, path, status);
+	}
+
+	/**
+	 * Waits until a path of the management port answers with the given status: for an app
+	 * whose main port speaks TLS.
+	 */
+	public void awaitManagementStatus(String path, int status) throws InterruptedException {
+		awaitStatus(this.managementPort, path, status);
+	}
+
+	private void awaitStatus(int port, String path, int status) throws InterruptedException {
 		boolean reached = await(STARTUP_TIMEOUT, () -> {
 			if (!this.process.isAlive()) {
 				throw new AssertionError("Sample app exited during start-up:\n" + output());
 			}
 			try {
-				return get(path).status() == status;
+				return HttpExchange.get(port, path, Duration.ofSeconds(10)).status() == status;
 			}
 			catch (IOException ex) {
 				return false;

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -16,14 +18,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
 /**
- * An HTTP/2 client connection without TLS, with prior knowledge, that shows the frames a
- * client library hides: the GOAWAY frames the server sends and when they arrive. It sends
+ * An HTTP/2 client connection, cleartext with prior knowledge (h2c) or over TLS (ALPN
+ * {@code h2}), that shows the frames a client library hides: the GOAWAY frames the server
+ * sends and when they arrive. It sends
  * GET requests with a minimal HPACK encoding (no Huffman coding, no dynamic table) and
  * reads the {@code :status} of responses that Tomcat and Netty encode as a static-table
  * index.
  */
-public final class H2cConnection implements AutoCloseable {
+public final class Http2Connection implements AutoCloseable {
 
 	private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -53,6 +62,8 @@ public final class H2cConnection implements AutoCloseable {
 
 	private final String authority;
 
+	private final int scheme;
+
 	private final Map<Integer, Response> responses = new ConcurrentHashMap<>();
 
 	private final BlockingQueue<GoAway> goAways = new LinkedBlockingQueue<>();
@@ -61,22 +72,47 @@ public final class H2cConnection implements AutoCloseable {
 
 	private int nextStreamId = 1;
 
-	private H2cConnection(Socket socket, String authority) {
+	private Http2Connection(Socket socket, String authority, int scheme) {
 		this.socket = socket;
 		this.authority = authority;
+		this.scheme = scheme;
 	}
 
-	/** Opens a connection to a sample's main port and starts reading its frames. */
-	public static H2cConnection open(SampleProcess app) throws IOException {
+	/** Opens an h2c connection to a sample's main port and starts reading its frames. */
+	public static Http2Connection open(SampleProcess app) throws IOException {
 		Socket socket = new Socket();
 		socket.connect(new InetSocketAddress("127.0.0.1", app.port()), 5_000);
-		H2cConnection connection = new H2cConnection(socket, "127.0.0.1:" + app.port());
+		return start(new Http2Connection(socket, "127.0.0.1:" + app.port(), 0x86)); // :scheme http
+	}
+
+	/**
+	 * Opens an HTTP/2 connection over TLS to a sample's main port, trusting any
+	 * certificate (a test's self-signed one), and starts reading its frames.
+	 */
+	public static Http2Connection openTls(SampleProcess app) throws IOException, GeneralSecurityException {
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(null, new TrustManager[] { new TrustingAnyCertificate() }, null);
+		SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+		socket.connect(new InetSocketAddress("127.0.0.1", app.port()), 5_000);
+		SSLParameters parameters = socket.getSSLParameters();
+		parameters.setApplicationProtocols(new String[] { "h2" });
+		socket.setSSLParameters(parameters);
+		socket.startHandshake();
+		if (!"h2".equals(socket.getApplicationProtocol())) {
+			socket.close();
+			throw new IOException("The server did not choose h2 over ALPN: " + socket.getApplicationProtocol());
+		}
+		return start(new Http2Connection(socket, "127.0.0.1:" + app.port(), 0x87)); // :scheme https
+	}
+
+	private static Http2Connection start(Http2Connection connection) throws IOException {
+		Socket socket = connection.socket;
 		synchronized (connection) {
 			OutputStream out = socket.getOutputStream();
 			out.write(PREFACE);
 			connection.writeFrame(SETTINGS, 0, 0, new byte[0]);
 		}
-		Thread reader = new Thread(connection::readFrames, "h2c-reader");
+		Thread reader = new Thread(connection::readFrames, "http2-reader");
 		reader.setDaemon(true);
 		reader.start();
 		return connection;
@@ -90,7 +126,7 @@ public final class H2cConnection implements AutoCloseable {
 		this.responses.put(streamId, response);
 		ByteArrayOutputStream block = new ByteArrayOutputStream();
 		block.write(0x82); // :method GET
-		block.write(0x86); // :scheme http
+		block.write(this.scheme);
 		literal(block, 0x04, path); // :path, name from the static table
 		literal(block, 0x01, this.authority); // :authority
 		writeFrame(HEADERS, END_STREAM | END_HEADERS, streamId, block.toByteArray());
@@ -254,6 +290,23 @@ public final class H2cConnection implements AutoCloseable {
 			if ((flags & END_STREAM) != 0) {
 				this.complete.complete(this);
 			}
+		}
+
+	}
+
+	private static final class TrustingAnyCertificate implements X509TrustManager {
+
+		@Override
+		public void checkClientTrusted(X509Certificate[] chain, String authType) {
+		}
+
+		@Override
+		public void checkServerTrusted(X509Certificate[] chain, String authType) {
+		}
+
+		@Override
+		public X509Certificate[] getAcceptedIssuers() {
+			return new X509Certificate[0];
 		}
 
 	}
