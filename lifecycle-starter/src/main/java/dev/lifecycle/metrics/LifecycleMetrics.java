@@ -8,6 +8,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +17,6 @@ import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.warmup.WarmupPhase;
-import dev.lifecycle.warmup.WarmupResult;
 
 /**
  * Meters under {@code lifecycle.*}. All are read from the coordinator when the registry
@@ -94,19 +94,29 @@ public final class LifecycleMetrics implements MeterBinder {
 		}
 	}
 
+	// Registered once the warm-up ended: how it ended is a tag, and a meter's tags are fixed.
 	private static void bindWarmup(MeterRegistry registry, WarmupPhase warmup) {
-		TimeGauge.builder("lifecycle.warmup.duration", warmup, TimeUnit.MILLISECONDS, (phase) -> {
-			WarmupResult result = phase.result();
-			return (result != null) ? result.duration().toMillis() : Double.NaN;
-		}).description("How long the warm-up took").register(registry);
-		FunctionCounter.builder("lifecycle.warmup.requests", warmup, (phase) -> {
-			WarmupResult result = phase.result();
-			return (result != null) ? result.requests() - result.failedRequests() : 0;
-		}).description("Warm-up requests, by outcome").tag("outcome", "ok").baseUnit("requests").register(registry);
-		FunctionCounter.builder("lifecycle.warmup.requests", warmup, (phase) -> {
-			WarmupResult result = phase.result();
-			return (result != null) ? result.failedRequests() : 0;
-		}).description("Warm-up requests, by outcome").tag("outcome", "failed").baseUnit("requests").register(registry);
+		warmup.whenEnded((result) -> {
+			Tags reason = Tags.of("reason", result.outcome().name().toLowerCase(Locale.ROOT));
+			// The phase is the meters' state: Micrometer holds state weakly, and the phase is a bean.
+			TimeGauge.builder("lifecycle.warmup.duration", warmup, TimeUnit.MILLISECONDS,
+					(phase) -> result.duration().toMillis())
+				.description("How long the warm-up took")
+				.tags(reason)
+				.register(registry);
+			FunctionCounter.builder("lifecycle.warmup.requests", warmup, (phase) -> result.requests() - result.failedRequests())
+				.description("Warm-up requests, by outcome")
+				.tags(reason)
+				.tag("outcome", "ok")
+				.baseUnit("requests")
+				.register(registry);
+			FunctionCounter.builder("lifecycle.warmup.requests", warmup, (phase) -> result.failedRequests())
+				.description("Warm-up requests, by outcome")
+				.tags(reason)
+				.tag("outcome", "failed")
+				.baseUnit("requests")
+				.register(registry);
+		});
 	}
 
 	// The coordinator is the gauge's state: Micrometer holds state weakly, and the

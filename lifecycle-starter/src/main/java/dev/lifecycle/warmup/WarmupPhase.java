@@ -1,6 +1,9 @@
 package dev.lifecycle.warmup;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +33,8 @@ public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartAp
 
 	private volatile @Nullable WarmupResult result;
 
+	private final List<Consumer<WarmupResult>> endActions = new CopyOnWriteArrayList<>();
+
 	/**
 	 * Creates the phase.
 	 *
@@ -52,12 +57,37 @@ public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartAp
 	public void onApplicationEvent(ApplicationEvent event) {
 		if (event instanceof ApplicationReadyEvent ready && ready.getApplicationContext() == this.context
 				&& this.started.compareAndSet(false, true)) {
-			Thread thread = new Thread(() -> this.result = this.warmup.run(), "lifecycle-warmup");
+			Thread thread = new Thread(this::runWarmup, "lifecycle-warmup");
 			thread.setDaemon(true);
 			thread.start();
 		}
 		if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
 			this.warmup.cancel();
+		}
+	}
+
+	private void runWarmup() {
+		WarmupResult ended = this.warmup.run();
+		this.result = ended;
+		for (Consumer<WarmupResult> action : this.endActions) {
+			// Removal decides who runs it, this thread or whenEnded's caller: exactly once.
+			if (this.endActions.remove(action)) {
+				action.accept(ended);
+			}
+		}
+	}
+
+	/**
+	 * Runs an action once the warm-up ended, with its result: at once if it already has.
+	 *
+	 * @param action what to do with the result, such as registering meters tagged with how
+	 * it ended
+	 */
+	public void whenEnded(Consumer<WarmupResult> action) {
+		this.endActions.add(action);
+		WarmupResult ended = this.result;
+		if (ended != null && this.endActions.remove(action)) {
+			action.accept(ended);
 		}
 	}
 

@@ -21,7 +21,8 @@ class ConfigurationMetadataTests {
 			.contains("lifecycle.enabled", "lifecycle.termination-grace-period", "lifecycle.shutdown.delay",
 					"lifecycle.shutdown.quiet-period", "lifecycle.shutdown.drain-timeout", "lifecycle.shutdown.margin",
 					"lifecycle.shutdown.connection-close", "lifecycle.probes.enabled",
-					"lifecycle.probes.liveness.deadlock-check");
+					"lifecycle.probes.liveness.deadlock-check", "lifecycle.warmup.until", "lifecycle.warmup.iterations",
+					"lifecycle.warmup.settle-window", "lifecycle.warmup.settle-threshold");
 		assertThat(properties).allSatisfy((property) -> assertThat((String) property.get("description"))
 			.as("description of %s", property.get("name"))
 			.isNotBlank());
