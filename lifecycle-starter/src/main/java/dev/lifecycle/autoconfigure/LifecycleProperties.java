@@ -308,12 +308,12 @@ public class LifecycleProperties {
 		 * How many times each path is requested: at most with until=jit-settled, exactly
 		 * with until=iterations.
 		 */
-		private int iterations = 20000;
+		private int iterations = 10000;
 
 		/**
 		 * How far back the JIT's compilation time is compared, with until=jit-settled.
 		 */
-		private Duration settleWindow = Duration.ofSeconds(2);
+		private Duration settleWindow = Duration.ofSeconds(3);
 
 		/**
 		 * The JIT counts as settled once the JVM's total compilation time grew by less than

@@ -98,7 +98,7 @@ class BadConfigurationTests {
 				bad(warmup("lifecycle.warmup.until=forever"), "lifecycle.warmup.until", "Failed to bind"),
 				bad(warmup("lifecycle.warmup.settle-window=a while"), "lifecycle.warmup.settle-window", "Failed to bind"),
 				bad(warmup("lifecycle.warmup.settle-window=0s"), "lifecycle.warmup.settle-window (PT0S) must be 1ms or longer",
-						"such as 2s"),
+						"such as 3s"),
 				bad(warmup("lifecycle.warmup.settle-window=-2s"), "lifecycle.warmup.settle-window (PT-2S) must be 1ms or longer"),
 				bad(new String[] { "lifecycle.warmup.enabled=true", "lifecycle.warmup.paths=/",
 						"lifecycle.warmup.settle-window=20s", "lifecycle.warmup.timeout=10s" },

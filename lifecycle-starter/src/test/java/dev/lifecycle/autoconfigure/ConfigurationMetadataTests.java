@@ -35,7 +35,11 @@ class ConfigurationMetadataTests {
 		assertThat(defaults).containsEntry("lifecycle.enabled", true)
 			.containsEntry("lifecycle.termination-grace-period", "30s")
 			.containsEntry("lifecycle.shutdown.margin", "2s")
-			.containsEntry("lifecycle.shutdown.connection-close", true);
+			.containsEntry("lifecycle.shutdown.connection-close", true)
+			.containsEntry("lifecycle.warmup.until", "jit-settled")
+			.containsEntry("lifecycle.warmup.iterations", 10000)
+			.containsEntry("lifecycle.warmup.settle-window", "3s")
+			.containsEntry("lifecycle.warmup.settle-threshold", "100ms");
 	}
 
 	private static List<Map<String, Object>> properties() throws IOException {

@@ -126,13 +126,13 @@ public final class WarmupAutoConfiguration {
 		Duration threshold = settings.getSettleThreshold();
 		if (window.toMillis() < 1) {
 			problems.add(new Problem("lifecycle.warmup.settle-window (" + window + ") must be 1ms or longer.",
-					"Set lifecycle.warmup.settle-window to how far back the JIT's compilation time is compared, such as 2s."));
+					"Set lifecycle.warmup.settle-window to how far back the JIT's compilation time is compared, such as 3s."));
 		}
 		else if (window.compareTo(settings.getTimeout()) >= 0) {
 			problems.add(new Problem("lifecycle.warmup.settle-window (" + window
 					+ ") is not shorter than lifecycle.warmup.timeout (" + settings.getTimeout()
 					+ "); the JIT could never be seen to settle before the budget ran out.",
-					"Shorten lifecycle.warmup.settle-window (such as 2s), or lengthen lifecycle.warmup.timeout."));
+					"Shorten lifecycle.warmup.settle-window (such as 3s), or lengthen lifecycle.warmup.timeout."));
 		}
 		if (threshold.toMillis() < 1) {
 			problems.add(new Problem(
