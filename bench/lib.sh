@@ -4,8 +4,8 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPOSITORY=$(cd "${BENCH_DIR}/.." && pwd)
 JAR="${REPOSITORY}/sample-app/target/sample-app.jar"
-# The java that start_replica runs; a script may point it at another JDK.
-JAVA=java
+# The java that start_replica runs: JAVA=/path/to/bin/java bench/rollout.sh ... picks another JDK.
+JAVA=${JAVA:-java}
 # Small heaps and the serial collector: several JVMs share two cores.
 JVM_OPTS=(-Xmx256m -XX:+UseSerialGC)
 
