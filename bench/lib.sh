@@ -4,6 +4,8 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPOSITORY=$(cd "${BENCH_DIR}/.." && pwd)
 JAR="${REPOSITORY}/sample-app/target/sample-app.jar"
+# The java that start_replica runs: JAVA=/path/to/bin/java bench/rollout.sh ... picks another JDK.
+JAVA=${JAVA:-java}
 # Small heaps and the serial collector: several JVMs share two cores.
 JVM_OPTS=(-Xmx256m -XX:+UseSerialGC)
 
@@ -67,7 +69,7 @@ start_replica() {
   fi
   mkdir -p "${dir}"
   (
-    java "${JVM_OPTS[@]}" -jar "${JAR}" --server.port="${port}" --management.server.port="${management_port}" \
+    "${JAVA}" "${JVM_OPTS[@]}" -jar "${JAR}" --server.port="${port}" --management.server.port="${management_port}" \
       --logging.level.root=WARN --logging.level.dev.lifecycle=INFO "$@" >"${dir}/app.log" 2>&1 &
     local pid=$!
     echo "${pid}" >"${dir}/pid"

@@ -1,74 +1,155 @@
 #!/usr/bin/env bash
-# Warm-up benchmark: latency of the first 5 s of traffic to a freshly started replica, with
-# and without the starter's warm-up, against the same replica's steady state, in interleaved
-# rounds; and what the warm-up costs (extra time before readiness).
+# Warm-up benchmark: a freshly started replica's launch-to-ready time and the latency of its
+# first seconds of traffic against the same replica's steady state, side by side for three JVM
+# set-ups and three warm-ups, in interleaved rounds.
 #
-#   bench/warmup.sh [--rounds N]
+#   bench/warmup.sh [--rounds 3]     the published matrix: 9 configurations x 3 rounds, about
+#                                    25 minutes on 2 cores
+#   bench/warmup.sh --smoke          one round of j17 and j25-aot, off and adaptive, 1 s loads and a
+#                                    5 s warm-up budget: checks the script, measures nothing
+# Options:
+#   --jvms LIST        j17 (java on PATH, the uber jar), j25 (Java 25, the uber jar), j25-aot (Java
+#                      25, the extracted jar started with a JDK AOT cache trained once per run, as
+#                      in sample-app/Dockerfile) (default all three)
+#   --warmups LIST     off, fixed (1000 iterations of each path, the sample's former setting),
+#                      adaptive (until the JIT settled: the sample's setting) (default all three)
+#   --java25 PATH      the Java 25 java (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
+#   --first S --settle S --steady S   load phases in seconds (default 5, 20, 5)
+#   --warmup-timeout D   the warm-up budget (default: the sample's, 20s)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 rounds=3
+jvms=(j17 j25 j25-aot)
+warmups=(off fixed adaptive)
+java25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+first=5
+settle=20
+steady=5
+warmup_timeout=""
 out="${BENCH_DIR}/results"
-work="${BENCH_DIR}/work/warmup"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
-    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+    --jvms) IFS=, read -r -a jvms <<<"$2"; shift 2 ;;
+    --warmups) IFS=, read -r -a warmups <<<"$2"; shift 2 ;;
+    --java25) java25=$2; shift 2 ;;
+    --first) first=$2; shift 2 ;;
+    --settle) settle=$2; shift 2 ;;
+    --steady) steady=$2; shift 2 ;;
+    --warmup-timeout) warmup_timeout=$2; shift 2 ;;
+    --smoke)
+      rounds=1 jvms=(j17 j25-aot) warmups=(off adaptive) first=1 settle=1 steady=1 warmup_timeout=5s
+      out="${BENCH_DIR}/work/warmup-smoke"
+      shift ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
+work="${BENCH_DIR}/work/warmup"
 ensure_tools hey curl
 ensure_jar
 rm -rf "${work}"
 mkdir -p "${work}" "${out}"
 trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
+uber_jar="${JAR}"
+base_jvm_opts=("${JVM_OPTS[@]}")
+
+# The AOT cache as sample-app/Dockerfile makes it: the layers extracted into one directory, one
+# training run with the benchmark's JVM options (a cache is only used by a compatible JVM).
+aot_dir="${work}/aot"
+if [[ " ${jvms[*]} " == *" j25-aot "* ]]; then
+  log "Training the JDK AOT cache"
+  mkdir -p "${aot_dir}/layers" "${aot_dir}/app"
+  "${java25}" -Djarmode=tools -jar "${uber_jar}" extract --layers --destination "${aot_dir}/layers" >/dev/null
+  for layer in dependencies spring-boot-loader snapshot-dependencies application; do
+    cp -a "${aot_dir}/layers/${layer}/." "${aot_dir}/app/"
+  done
+  # The jar named as the replicas will name it: the cache records the class path as given.
+  "${java25}" "${base_jvm_opts[@]}" -XX:AOTCacheOutput="${aot_dir}/app/app.aot" -Dspring.context.exit=onRefresh \
+    -jar "${aot_dir}/app/sample-app.jar" >"${aot_dir}/training.log" 2>&1
+  [[ -s "${aot_dir}/app/app.aot" ]] || { echo "error: no AOT cache, see ${aot_dir}/training.log" >&2; exit 1; }
+fi
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 # percentile_ms FILE P: hey's latency distribution line "P% in X secs", in ms.
 percentile_ms() { awk -v p="$2%" '$1 == p && $2 == "in" {printf "%.1f", $3 * 1000}' "$1"; }
+# warmup_end LOG: how the warm-up ended, from its log line.
+warmup_end() {
+  grep -o -E 'Warm-up (complete in [0-9]+ ms(, the JIT settled|, each path requested its iterations)?|stopped by its budget|stopped after [0-9]+ ms, every path failed)' "$1" |
+    sed -E 's/Warm-up complete in [0-9]+ ms, the JIT settled/settled/; s/Warm-up complete in [0-9]+ ms, each path.*/cap/;
+      s/Warm-up complete in [0-9]+ ms/completed/; s/Warm-up stopped by its budget/timeout/; s/Warm-up stopped after.*/failed/' |
+    tail -n 1
+}
 
 : >"${work}/results.txt"
 for ((round = 1; round <= rounds; round++)); do
-  for config in warm long cold; do
-    dir="${work}/${config}-${round}"
-    launched=$(now_ms)
-    case "${config}" in
-      warm) start_replica "${dir}" 21102 21103 ;;
-      long) start_replica "${dir}" 21102 21103 --lifecycle.warmup.iterations=10000 --lifecycle.warmup.timeout=60s ;;
-      cold) start_replica "${dir}" 21102 21103 --lifecycle.warmup.enabled=false ;;
-    esac
-    # Readiness on the main port, as the kubelet sees it: with warm-up it waits for it.
-    until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:21102/readyz"; do sleep 0.02; done
-    ready_s=$(awk -v a="${launched}" -v b="$(now_ms)" 'BEGIN {printf "%.2f", (b - a) / 1000}')
-    hey -z 5s -c 4 "http://127.0.0.1:21102/hello" >"${dir}/first.txt"
-    hey -z 20s -c 4 "http://127.0.0.1:21102/hello" >/dev/null
-    hey -z 5s -c 4 "http://127.0.0.1:21102/hello" >"${dir}/steady.txt"
-    kill -TERM "$(cat "${dir}/pid")"
-    until [[ -s "${dir}/exit" ]]; do sleep 0.1; done
-    echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99)" >>"${work}/results.txt"
-    log "round ${round} ${config}: $(tail -n 1 "${work}/results.txt")"
+  for jvm in "${jvms[@]}"; do
+    for warmup in "${warmups[@]}"; do
+      config="${jvm}/${warmup}"
+      dir="${work}/${jvm}-${warmup}-${round}"
+      JVM_OPTS=("${base_jvm_opts[@]}")
+      case "${jvm}" in
+        j17) JAVA=java; JAR="${uber_jar}" ;;
+        j25) JAVA="${java25}"; JAR="${uber_jar}" ;;
+        j25-aot)
+          JAVA="${java25}"; JAR="${aot_dir}/app/sample-app.jar"
+          JVM_OPTS+=(-XX:AOTCache="${aot_dir}/app/app.aot") ;;
+        *) echo "unknown JVM ${jvm}" >&2; exit 2 ;;
+      esac
+      args=()
+      case "${warmup}" in
+        off) args+=(--lifecycle.warmup.enabled=false) ;;
+        fixed) args+=(--lifecycle.warmup.until=iterations --lifecycle.warmup.iterations=1000) ;;
+        adaptive) args+=(--lifecycle.warmup.until=jit-settled) ;;
+        *) echo "unknown warm-up ${warmup}" >&2; exit 2 ;;
+      esac
+      [[ -n "${warmup_timeout}" ]] && args+=(--lifecycle.warmup.timeout="${warmup_timeout}")
+      launched=$(now_ms)
+      start_replica "${dir}" 21102 21103 "${args[@]}"
+      # Readiness on the main port, as the kubelet sees it: with warm-up it waits for it.
+      wait_ready "${dir}" 21102 /readyz
+      ready_s=$(awk -v a="${launched}" -v b="$(now_ms)" 'BEGIN {printf "%.2f", (b - a) / 1000}')
+      hey -z "${first}s" -c 4 "http://127.0.0.1:21102/hello" >"${dir}/first.txt"
+      hey -z "${settle}s" -c 4 "http://127.0.0.1:21102/hello" >/dev/null
+      hey -z "${steady}s" -c 4 "http://127.0.0.1:21102/hello" >"${dir}/steady.txt"
+      kill -TERM "$(cat "${dir}/pid")"
+      until [[ -s "${dir}/exit" ]]; do sleep 0.1; done
+      # A cache the JVM refused would make j25-aot a plain j25 run: say so in the row.
+      aot_problems=$(grep -c -E '\[(warning|error) *\]\[aot' "${dir}/app.log" || true)
+      end=-
+      [[ "${warmup}" == off ]] || end=$(warmup_end "${dir}/app.log")
+      echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99) ${end:-?} ${aot_problems}" >>"${work}/results.txt"
+      log "round ${round} ${config}: $(tail -n 1 "${work}/results.txt")"
+    done
   done
 done
 
+column_median() { awk -v c="$1" -v k="$2" '$1 == c {print $k}' "${work}/results.txt" | median; }
 row() {
-  local config=$1 title=$2
-  local ready p50 p99 steady
-  ready=$(awk -v c="${config}" '$1 == c {print $2}' "${work}/results.txt" | median)
-  p50=$(awk -v c="${config}" '$1 == c {print $3}' "${work}/results.txt" | median)
-  p99=$(awk -v c="${config}" '$1 == c {print $4}' "${work}/results.txt" | median)
-  steady=$(awk -v c="${config}" '$1 == c {print $5}' "${work}/results.txt" | median)
-  printf '| %s | %s s | %s ms | %s ms | %s ms | %s |\n' "${title}" "${ready}" "${p50}" "${p99}" "${steady}" \
-    "$(awk -v a="${p99}" -v b="${steady}" 'BEGIN {printf "%.2f", a / b}')"
+  local config=$1 ready p50 p99 steady ends aot
+  ready=$(column_median "${config}" 2)
+  p50=$(column_median "${config}" 3)
+  p99=$(column_median "${config}" 4)
+  steady=$(column_median "${config}" 5)
+  ends=$(awk -v c="${config}" '$1 == c {print $6}' "${work}/results.txt" | sort | uniq -c | awk '{printf "%s%s×%s", (NR > 1) ? " " : "", $1, $2}')
+  aot=$(awk -v c="${config}" '$1 == c {s += $7} END {print s + 0}' "${work}/results.txt")
+  printf '| %s | %s s | %s ms | %s ms | %s ms | %s | %s |%s\n' "${config}" "${ready}" "${p50}" "${p99}" "${steady}" \
+    "$(awk -v a="${p99}" -v b="${steady}" 'BEGIN {printf "%.2f", a / b}')" "${ends}" \
+    "$(if ((aot > 0)); then echo " ${aot} AOT cache warnings: see app.log |"; fi)"
 }
 {
-  echo "| replica | launch to ready | first 5 s p50 | first 5 s p99 | steady-state p99 | first-5-s p99 / steady p99 |"
-  echo "|---|---|---|---|---|---|"
-  row warm "warm-up as in the sample app (1000 × /hello and /work?ms=0)"
-  row long "warm-up with 10000 iterations"
-  row cold "warm-up off"
+  echo "| JVM / warm-up | launch to ready | first ${first} s p50 | first ${first} s p99 | steady-state p99 | first p99 / steady p99 | warm-up ended |"
+  echo "|---|---|---|---|---|---|---|"
+  for jvm in "${jvms[@]}"; do
+    for warmup in "${warmups[@]}"; do
+      row "${jvm}/${warmup}"
+    done
+  done
   echo
-  echo "Medians of ${rounds} interleaved rounds; load: hey -c 4 on /hello right after /readyz answered 200."
+  echo "Medians of ${rounds} interleaved rounds; JVM options ${base_jvm_opts[*]}; load: hey -c 4 on /hello right after"
+  echo "/readyz answered 200 (${first} s), ${settle} s more, then ${steady} s for the steady state. Java 25: $("${java25}" -version 2>&1 | head -n 1)."
 } >"${out}/warmup.md"
 cat "${out}/warmup.md"

@@ -66,10 +66,12 @@ public final class LifecycleEndpoint {
 		}
 		WarmupResult result = this.warmup.result();
 		if (result == null) {
-			return new WarmupDescriptor("RUNNING", null, 0, 0, 0, 0, null);
+			return new WarmupDescriptor("RUNNING", null, 0, 0, 0, 0, null, null);
 		}
 		return new WarmupDescriptor(result.outcome().name(), result.duration().toMillis(), result.requests(),
-				result.failedRequests(), result.tasks(), result.failedTasks(), result.summary());
+				result.failedRequests(), result.tasks(), result.failedTasks(),
+				(result.lastWindowCompilationMillis() >= 0) ? result.lastWindowCompilationMillis() : null,
+				result.summary());
 	}
 
 	private @Nullable StartupDescriptor startup() {
@@ -118,16 +120,19 @@ public final class LifecycleEndpoint {
 	/**
 	 * The warm-up.
 	 *
-	 * @param outcome RUNNING, or how it ended: COMPLETED, TIMED_OUT, CANCELLED
+	 * @param outcome RUNNING, or how it ended: SETTLED, CAP_REACHED, COMPLETED, FAILED,
+	 * TIMED_OUT, CANCELLED
 	 * @param durationMillis how long it took, once ended
 	 * @param requests warm-up requests sent
 	 * @param failedRequests of which failed
 	 * @param tasks warm-up tasks run
 	 * @param failedTasks of which failed
+	 * @param lastWindowCompilationMillis JIT compilation time added over the settle window
+	 * before the end, when the warm-up waited for the JIT to settle
 	 * @param summary the log line, once ended
 	 */
 	public record WarmupDescriptor(String outcome, @Nullable Long durationMillis, long requests, long failedRequests,
-			int tasks, int failedTasks, @Nullable String summary) {
+			int tasks, int failedTasks, @Nullable Long lastWindowCompilationMillis, @Nullable String summary) {
 	}
 
 	/**

@@ -319,9 +319,28 @@ public class LifecycleProperties {
 		private List<String> paths = new ArrayList<>();
 
 		/**
-		 * How many times each path is requested.
+		 * When the requests end: once the JIT settled (each path requested at most
+		 * "iterations" times), or after exactly "iterations" requests to each path. A JVM
+		 * that does not report its compilation time gets the fixed iterations.
 		 */
-		private int iterations = 20;
+		private Until until = Until.JIT_SETTLED;
+
+		/**
+		 * How many times each path is requested: at most with until=jit-settled, exactly
+		 * with until=iterations.
+		 */
+		private int iterations = 10000;
+
+		/**
+		 * How far back the JIT's compilation time is compared, with until=jit-settled.
+		 */
+		private Duration settleWindow = Duration.ofSeconds(3);
+
+		/**
+		 * The JIT counts as settled once the JVM's total compilation time grew by less than
+		 * this over the settle window, with until=jit-settled.
+		 */
+		private Duration settleThreshold = Duration.ofMillis(100);
 
 		/**
 		 * How many warm-up requests and tasks run at once.
@@ -367,18 +386,62 @@ public class LifecycleProperties {
 			this.paths = paths;
 		}
 
-		/** {@return how many times each path is requested} */
+		/** {@return when the requests end} */
+		public Until getUntil() {
+			return this.until;
+		}
+
+		/**
+		 * Sets when the requests end.
+		 *
+		 * @param until when the requests end
+		 */
+		public void setUntil(Until until) {
+			this.until = until;
+		}
+
+		/** {@return how many times each path is requested, at most or exactly} */
 		public int getIterations() {
 			return this.iterations;
 		}
 
 		/**
-		 * Sets how many times each path is requested.
+		 * Sets how many times each path is requested, at most or exactly.
 		 *
-		 * @param iterations how many times each path is requested
+		 * @param iterations how many times each path is requested, at most or exactly
 		 */
 		public void setIterations(int iterations) {
 			this.iterations = iterations;
+		}
+
+		/** {@return how far back the JIT's compilation time is compared} */
+		public Duration getSettleWindow() {
+			return this.settleWindow;
+		}
+
+		/**
+		 * Sets how far back the JIT's compilation time is compared.
+		 *
+		 * @param settleWindow how far back the JIT's compilation time is compared
+		 */
+		public void setSettleWindow(Duration settleWindow) {
+			this.settleWindow = settleWindow;
+		}
+
+		/** {@return the compilation time over the settle window below which the JIT counts as settled} */
+		public Duration getSettleThreshold() {
+			return this.settleThreshold;
+		}
+
+		/**
+		 * Sets the compilation time over the settle window below which the JIT counts as
+		 * settled.
+		 *
+		 * @param settleThreshold the compilation time over the settle window below which
+		 * the JIT counts as settled
+		 */
+		public void setSettleThreshold(Duration settleThreshold) {
+			this.settleThreshold = settleThreshold;
 		}
 
 		/** {@return how many warm-up requests and tasks run at once} */
@@ -407,6 +470,17 @@ public class LifecycleProperties {
 		 */
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		/** When the warm-up's requests end. */
+		public enum Until {
+
+			/** Once the JIT settled, or each path was requested its iterations. */
+			JIT_SETTLED,
+
+			/** After exactly the iterations, each path. */
+			ITERATIONS
+
 		}
 
 	}

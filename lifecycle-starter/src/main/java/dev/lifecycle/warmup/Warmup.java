@@ -10,18 +10,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Runs the warm-up: real requests to the application's own paths and the user's
- * {@link WarmupTask}s, on a small pool, within a time budget. It never fails: whatever
- * happens, it ends with a result and the application becomes ready.
+ * {@link WarmupTask}s, on a small pool, within a time budget. Requests go on until the JIT
+ * settled (with a {@link JitSettleRule}) or each path was requested {@code iterations}
+ * times, whichever comes first. A path that fails {@value #FAILURES_TO_DROP_A_PATH} times
+ * in a row is dropped. It never fails: whatever happens, it ends with a result and the
+ * application becomes ready.
  */
 public final class Warmup {
+
+	/** Failures in a row after which a path is no longer requested: it would not warm anything. */
+	static final int FAILURES_TO_DROP_A_PATH = 10;
 
 	private static final Logger logger = LoggerFactory.getLogger(Warmup.class);
 
@@ -37,11 +45,18 @@ public final class Warmup {
 
 	private final WarmupRequests requests;
 
+	private final @Nullable JitSettleRule settleRule;
+
+	// Per path: failures since its last success, or -1 once dropped.
+	private final AtomicIntegerArray failuresInARow;
+
 	private final AtomicLong sent = new AtomicLong();
 
 	private final AtomicLong failed = new AtomicLong();
 
 	private volatile boolean cancelled;
+
+	private volatile boolean settled;
 
 	private volatile boolean running;
 
@@ -53,16 +68,21 @@ public final class Warmup {
 	 * Creates the warm-up.
 	 *
 	 * @param paths paths of the application itself to request
-	 * @param iterations how many times each path is requested
+	 * @param iterations how many times each path is requested: at most, with a settle
+	 * rule; exactly, without one
+	 * @param settleRule ends the requests once the JIT settled; {@code null} for a fixed
+	 * number of iterations
 	 * @param concurrency requests and tasks run at once
 	 * @param timeout the budget of the whole warm-up
 	 * @param tasks the user's warm-up tasks by bean name
 	 * @param requests sends one warm-up request
 	 */
-	public Warmup(List<String> paths, int iterations, int concurrency, Duration timeout, Map<String, WarmupTask> tasks,
-			WarmupRequests requests) {
+	public Warmup(List<String> paths, int iterations, @Nullable JitSettleRule settleRule, int concurrency,
+			Duration timeout, Map<String, WarmupTask> tasks, WarmupRequests requests) {
 		this.paths = List.copyOf(paths);
 		this.iterations = iterations;
+		this.settleRule = settleRule;
+		this.failuresInARow = new AtomicIntegerArray(this.paths.size());
 		this.concurrency = concurrency;
 		this.timeout = timeout;
 		this.tasks = Map.copyOf(tasks);
@@ -95,9 +115,9 @@ public final class Warmup {
 					.poll()) {
 					runTask(task.getKey(), task.getValue(), failedTasks);
 				}
-				for (long request = nextRequest.getAndIncrement(); request < totalRequests
-						&& !stopped(); request = nextRequest.getAndIncrement()) {
-					send(this.paths.get((int) (request % this.paths.size())));
+				for (long request = nextRequest.getAndIncrement(); request < totalRequests && !stopped()
+						&& !this.settled && !everyPathDropped(); request = nextRequest.getAndIncrement()) {
+					send((int) (request % this.paths.size()));
 				}
 			});
 		}
@@ -105,7 +125,8 @@ public final class Warmup {
 		WarmupResult.Outcome outcome = await(pool, start);
 		this.running = false;
 		WarmupResult result = new WarmupResult(outcome, Duration.ofNanos(System.nanoTime() - start), this.sent.get(),
-				this.failed.get(), this.tasks.size(), failedTasks.get());
+				this.failed.get(), this.tasks.size(), failedTasks.get(),
+				(this.settleRule != null) ? this.settleRule.lastGrowthMillis() : -1);
 		if (outcome == WarmupResult.Outcome.CANCELLED) {
 			// Already said by cancel(), on the closing thread, while logging still works.
 			return result;
@@ -143,6 +164,10 @@ public final class Warmup {
 					pool.shutdownNow();
 					return WarmupResult.Outcome.TIMED_OUT;
 				}
+				// The JIT's quiet moments before the first request say nothing about the requests.
+				if (this.settleRule != null && !this.settled && this.sent.get() > 0 && this.settleRule.isSettled()) {
+					this.settled = true;
+				}
 			}
 		}
 		catch (InterruptedException ex) {
@@ -150,24 +175,62 @@ public final class Warmup {
 			pool.shutdownNow();
 			return WarmupResult.Outcome.CANCELLED;
 		}
-		return this.cancelled ? WarmupResult.Outcome.CANCELLED : WarmupResult.Outcome.COMPLETED;
+		if (this.cancelled) {
+			return WarmupResult.Outcome.CANCELLED;
+		}
+		if (this.settled) {
+			return WarmupResult.Outcome.SETTLED;
+		}
+		if (!this.paths.isEmpty() && everyPathDropped()) {
+			return WarmupResult.Outcome.FAILED;
+		}
+		return (this.settleRule != null && !this.paths.isEmpty()) ? WarmupResult.Outcome.CAP_REACHED
+				: WarmupResult.Outcome.COMPLETED;
 	}
 
 	private boolean stopped() {
 		return this.cancelled || Thread.currentThread().isInterrupted();
 	}
 
-	private void send(String path) {
-		this.sent.incrementAndGet();
-		try {
-			if (!this.requests.send(path)) {
-				this.failed.incrementAndGet();
+	private boolean everyPathDropped() {
+		for (int i = 0; i < this.failuresInARow.length(); i++) {
+			if (this.failuresInARow.get(i) >= 0) {
+				return false;
 			}
 		}
+		return true;
+	}
+
+	private void send(int pathIndex) {
+		if (this.failuresInARow.get(pathIndex) < 0) {
+			return;
+		}
+		String path = this.paths.get(pathIndex);
+		this.sent.incrementAndGet();
+		boolean ok = false;
+		try {
+			ok = this.requests.send(path);
+		}
 		catch (Exception ex) {
-			this.failed.incrementAndGet();
 			logger.debug("Warm-up request to {} failed", path, ex);
 		}
+		if (ok) {
+			this.failuresInARow.accumulateAndGet(pathIndex, 0, (failures, zero) -> (failures < 0) ? failures : zero);
+			return;
+		}
+		this.failed.incrementAndGet();
+		int before = this.failuresInARow.getAndAccumulate(pathIndex, 1, Warmup::oneMoreFailure);
+		if (before == FAILURES_TO_DROP_A_PATH - 1) {
+			logger.warn("Warm-up request to {} failed {} times in a row; no longer requesting it", path,
+					FAILURES_TO_DROP_A_PATH);
+		}
+	}
+
+	private static int oneMoreFailure(int failures, int one) {
+		if (failures < 0) {
+			return failures;
+		}
+		return (failures + one >= FAILURES_TO_DROP_A_PATH) ? -1 : failures + one;
 	}
 
 	private void runTask(String name, WarmupTask task, AtomicInteger failedTasks) {

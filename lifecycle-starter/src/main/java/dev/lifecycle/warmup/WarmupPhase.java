@@ -1,5 +1,6 @@
 package dev.lifecycle.warmup;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
@@ -30,6 +31,7 @@ public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartAp
 
 	private volatile @Nullable WarmupResult result;
 
+
 	/**
 	 * Creates the phase.
 	 *
@@ -52,13 +54,17 @@ public final class WarmupPhase implements HealthIndicator, StartupCheck, SmartAp
 	public void onApplicationEvent(ApplicationEvent event) {
 		if (event instanceof ApplicationReadyEvent ready && ready.getApplicationContext() == this.context
 				&& this.started.compareAndSet(false, true)) {
-			Thread thread = new Thread(() -> this.result = this.warmup.run(), "lifecycle-warmup");
+			Thread thread = new Thread(this::runWarmup, "lifecycle-warmup");
 			thread.setDaemon(true);
 			thread.start();
 		}
 		if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
 			this.warmup.cancel();
 		}
+	}
+
+	private void runWarmup() {
+		this.result = this.warmup.run();
 	}
 
 	/** Done, and not cut short by a shutdown. */

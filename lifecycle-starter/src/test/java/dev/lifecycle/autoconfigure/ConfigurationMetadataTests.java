@@ -21,7 +21,8 @@ class ConfigurationMetadataTests {
 			.contains("lifecycle.enabled", "lifecycle.termination-grace-period", "lifecycle.shutdown.delay",
 					"lifecycle.shutdown.quiet-period", "lifecycle.shutdown.drain-timeout", "lifecycle.shutdown.margin",
 					"lifecycle.shutdown.connection-close", "lifecycle.probes.enabled",
-					"lifecycle.probes.liveness.deadlock-check");
+					"lifecycle.probes.liveness.deadlock-check", "lifecycle.warmup.until", "lifecycle.warmup.iterations",
+					"lifecycle.warmup.settle-window", "lifecycle.warmup.settle-threshold");
 		assertThat(properties).allSatisfy((property) -> assertThat((String) property.get("description"))
 			.as("description of %s", property.get("name"))
 			.isNotBlank());
@@ -34,7 +35,11 @@ class ConfigurationMetadataTests {
 		assertThat(defaults).containsEntry("lifecycle.enabled", true)
 			.containsEntry("lifecycle.termination-grace-period", "30s")
 			.containsEntry("lifecycle.shutdown.margin", "2s")
-			.containsEntry("lifecycle.shutdown.connection-close", true);
+			.containsEntry("lifecycle.shutdown.connection-close", true)
+			.containsEntry("lifecycle.warmup.until", "jit-settled")
+			.containsEntry("lifecycle.warmup.iterations", 10000)
+			.containsEntry("lifecycle.warmup.settle-window", "3s")
+			.containsEntry("lifecycle.warmup.settle-threshold", "100ms");
 	}
 
 	private static List<Map<String, Object>> properties() throws IOException {

@@ -7,12 +7,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,7 @@ import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.within;
 
 /** The warm-up phase against a real Tomcat: what the probes say, what is sent, how it ends. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -60,7 +63,8 @@ class WarmupTests {
 
 	@Test
 	void readinessAndStartupStay503ForTheWholeWarmupThenGoUp() throws Exception {
-		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true");
+		this.context = start("--lifecycle.warmup.paths=/hello", "--lifecycle.warmup.until=iterations",
+				"--lifecycle.warmup.iterations=20", "--gated-task=true");
 		WarmupApplication app = this.context.getBean(WarmupApplication.class);
 		await().atMost(Duration.ofSeconds(20)).until(() -> app.taskRuns.get() == 1);
 		for (int i = 0; i < 5; i++) {
@@ -76,33 +80,116 @@ class WarmupTests {
 
 	@Test
 	void requestsGoThroughTheRealPortWithTheMarkerHeaderAndTasksRunOnce(CapturedOutput output) throws Exception {
-		this.context = start("--lifecycle.warmup.paths=/hello,HEAD /hello", "--lifecycle.warmup.iterations=3",
-				"--counting-task=true");
+		this.context = start("--lifecycle.warmup.paths=/hello,HEAD /hello", "--lifecycle.warmup.until=iterations",
+				"--lifecycle.warmup.iterations=3", "--counting-task=true");
 		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
 		WarmupApplication app = this.context.getBean(WarmupApplication.class);
 		assertThat(app.warmupHeaders).hasSize(6).containsOnly("true");
 		assertThat(app.taskRuns).hasValue(1);
 		WarmupResult result = this.context.getBean(WarmupPhase.class).result();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.COMPLETED);
 		assertThat(result.requests()).isEqualTo(6);
 		assertThat(result.failedRequests()).isZero();
 		assertThat(output).contains("Warm-up complete in", "6 requests (0 failed), 1 tasks (0 failed)");
 	}
 
 	@Test
-	void failingWarmupRequestsStillLetTheApplicationBecomeReadyWithOneWarning(CapturedOutput output)
-			throws Exception {
-		this.context = start("--lifecycle.warmup.paths=/broken", "--lifecycle.warmup.iterations=4");
+	void withTheDefaultsTheWarmupEndsOnceTheJitSettledAndSaysSoInTheLogTheEndpointAndTheMeters(
+			CapturedOutput output) throws Exception {
+		// A threshold no JVM reaches in 100 ms: the first whole window counts as settled.
+		this.context = start("--lifecycle.warmup.paths=/hello", "--lifecycle.warmup.settle-window=100ms",
+				"--lifecycle.warmup.settle-threshold=1m", "--management.endpoints.web.exposure.include=health,lifecycle");
 		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
-		assertThat(this.context.getBean(WarmupPhase.class).result().failedRequests()).isEqualTo(4);
+		WarmupResult result = this.context.getBean(WarmupPhase.class).result();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.SETTLED);
+		assertThat(result.requests()).isPositive().isLessThan(10000);
+		assertThat(output).contains("Warm-up complete in", ", the JIT settled (", "ms of compilation in the last window)");
+		assertThat(body("/actuator/lifecycle")).contains("\"outcome\":\"SETTLED\"", "\"lastWindowCompilationMillis\":");
+		MeterRegistry registry = this.context.getBean(MeterRegistry.class);
+		assertThat(registry.get("lifecycle.warmup.outcome").tag("outcome", "settled").gauge().value()).isEqualTo(1);
+		assertThat(registry.get("lifecycle.warmup.duration").timeGauge().value(TimeUnit.MILLISECONDS))
+			.isEqualTo(result.duration().toMillis(), within(1.0));
+		assertThat(registry.get("lifecycle.warmup.requests").tag("outcome", "ok").functionCounter().count())
+			.isEqualTo(result.requests());
+	}
+
+	@Test
+	void warmupEndsOnceTheJitSettledWhileRequestsAreSent() {
+		this.context = startWithoutWarmup();
+		// Compilation grows 1 ms a millisecond for 500 ms, then stops.
+		long start = System.nanoTime();
+		JitSettleRule rule = new JitSettleRule(Duration.ofMillis(200), Duration.ofMillis(50),
+				() -> Math.min(millisSince(start), 500), System::nanoTime);
+		WarmupResult result = warmup(List.of("/hello"), 1_000_000, rule, Duration.ofSeconds(20)).run();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.SETTLED);
+		// Settled no sooner than 650 ms: a window back, 50 ms of the growth remained.
+		assertThat(result.duration()).isGreaterThanOrEqualTo(Duration.ofMillis(650));
+		assertThat(result.requests()).isPositive().isLessThan(1_000_000);
+		assertThat(result.failedRequests()).isZero();
+		assertThat(result.clean()).isTrue();
+		assertThat(this.context.getBean(WarmupApplication.class).warmupHeaders).hasSize((int) result.requests());
+	}
+
+	@Test
+	void warmupEndsAtTheIterationCapWhenTheJitNeverSettles() {
+		this.context = startWithoutWarmup();
+		long start = System.nanoTime();
+		JitSettleRule rule = new JitSettleRule(Duration.ofMillis(200), Duration.ofMillis(50), () -> millisSince(start),
+				System::nanoTime);
+		WarmupResult result = warmup(List.of("/hello", "HEAD /hello"), 50, rule, Duration.ofSeconds(20)).run();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.CAP_REACHED);
+		assertThat(result.requests()).isEqualTo(100);
+		assertThat(result.clean()).isTrue();
+		assertThat(result.summary()).contains("each path requested its iterations before the JIT settled");
+	}
+
+	@Test
+	void warmupEndsByItsBudgetWhenTheJitNeverSettlesAndTheCapIsFarAway(CapturedOutput output) {
+		this.context = startWithoutWarmup();
+		long start = System.nanoTime();
+		JitSettleRule rule = new JitSettleRule(Duration.ofMillis(200), Duration.ofMillis(50), () -> millisSince(start),
+				System::nanoTime);
+		WarmupResult result = warmup(List.of("/hello"), 1_000_000, rule, Duration.ofMillis(800)).run();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.TIMED_OUT);
+		assertThat(result.requests()).isPositive().isLessThan(1_000_000);
+		assertThat(output).contains("WARN", "Warm-up stopped by its budget after", "ready anyway, partly warm");
+	}
+
+	@Test
+	void warmupWhosePathsAllKeepFailingStopsAndTheApplicationBecomesReadyWithAWarning(CapturedOutput output)
+			throws Exception {
+		// One at a time, so that no request is already on its way when its path is dropped.
+		this.context = start("--lifecycle.warmup.paths=/broken,/missing", "--lifecycle.warmup.concurrency=1");
+		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
+		WarmupResult result = this.context.getBean(WarmupPhase.class).result();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.FAILED);
+		assertThat(result.requests()).isEqualTo(2 * Warmup.FAILURES_TO_DROP_A_PATH);
+		assertThat(result.failedRequests()).isEqualTo(result.requests());
+		assertThat(output).contains("Warm-up request to /broken failed 10 times in a row; no longer requesting it",
+				"Warm-up request to /missing failed 10 times in a row");
+		assertThat(output.getOut().lines().filter((line) -> line.contains("Warm-up stopped after")))
+			.singleElement(InstanceOfAssertFactories.STRING)
+			.contains("WARN", "every path failed 10 times in a row", "20 requests (20 failed)", "ready anyway, not warm");
+	}
+
+	@Test
+	void aPathThatKeepsFailingIsDroppedWhileTheOthersAreStillRequested(CapturedOutput output) throws Exception {
+		this.context = start("--lifecycle.warmup.paths=/hello,/broken", "--lifecycle.warmup.until=iterations",
+				"--lifecycle.warmup.iterations=30", "--lifecycle.warmup.concurrency=1");
+		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
+		WarmupResult result = this.context.getBean(WarmupPhase.class).result();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.COMPLETED);
+		assertThat(result.requests()).isEqualTo(30 + Warmup.FAILURES_TO_DROP_A_PATH);
+		assertThat(result.failedRequests()).isEqualTo(Warmup.FAILURES_TO_DROP_A_PATH);
 		assertThat(output.getOut().lines().filter((line) -> line.contains("Warm-up complete")))
 			.singleElement(InstanceOfAssertFactories.STRING)
-			.contains("WARN", "4 requests (4 failed)", "ready anyway, with failures");
+			.contains("WARN", "40 requests (10 failed)", "ready anyway, with failures");
 	}
 
 	@Test
 	void whenTheBudgetRunsOutTheApplicationBecomesReadyAnyway(CapturedOutput output) throws Exception {
 		this.context = start("--lifecycle.warmup.paths=/hello", "--gated-task=true",
-				"--lifecycle.warmup.timeout=500ms");
+				"--lifecycle.warmup.until=iterations", "--lifecycle.warmup.timeout=500ms");
 		await().atMost(Duration.ofSeconds(20)).until(() -> status("/readyz") == 200);
 		assertThat(this.context.getBean(WarmupPhase.class).result().outcome())
 			.isEqualTo(WarmupResult.Outcome.TIMED_OUT);
@@ -161,6 +248,8 @@ class WarmupTests {
 		assertStartupFails(new String[] { "--lifecycle.warmup.paths=/hello", "--lifecycle.warmup.timeout=0s" },
 				"lifecycle.warmup.timeout (PT0S) must be longer than zero");
 		assertStartupFails(new String[0], "there is nothing to warm up");
+		assertStartupFails(new String[] { "--lifecycle.warmup.paths=/hello", "--lifecycle.warmup.settle-window=30s" },
+				"lifecycle.warmup.settle-window (PT30S) is not shorter than lifecycle.warmup.timeout (PT30S)");
 	}
 
 	private void assertStartupFails(String[] args, String... messages) {
@@ -173,11 +262,32 @@ class WarmupTests {
 		assertThat(analysis.getDescription() + "\n" + analysis.getAction()).contains(messages);
 	}
 
+	private Warmup warmup(List<String> paths, int iterations, JitSettleRule rule, Duration timeout) {
+		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return new Warmup(paths, iterations, rule, 2, timeout, Map.of(), new HttpWarmupRequests(() -> port));
+	}
+
+	private static long millisSince(long startNanos) {
+		return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+	}
+
+	private ConfigurableApplicationContext startWithoutWarmup() {
+		return new SpringApplication(WarmupApplication.class).run("--server.port=0");
+	}
+
 	private ConfigurableApplicationContext start(String... args) {
 		String[] all = Arrays.copyOf(new String[] { "--server.port=0", "--lifecycle.warmup.enabled=true" },
 				args.length + 2);
 		System.arraycopy(args, 0, all, 2, args.length);
 		return new SpringApplication(WarmupApplication.class).run(all);
+	}
+
+	private String body(String path) throws Exception {
+		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return this.client
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
 	}
 
 	private int status(String path) {

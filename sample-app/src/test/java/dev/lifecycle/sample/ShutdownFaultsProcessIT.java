@@ -21,7 +21,8 @@ class ShutdownFaultsProcessIT {
 	void sigtermDuringWarmupExitsPromptlyAndNeverReportsReady() throws Exception {
 		// On Kubernetes defaults a ready pod would keep serving for 5 s; this one never was ready.
 		try (SampleProcess app = SampleProcess.launch("spring.main.cloud-platform=kubernetes",
-				"lifecycle.warmup.iterations=1000000", "lifecycle.warmup.timeout=60s")) {
+				"lifecycle.warmup.until=iterations", "lifecycle.warmup.iterations=1000000",
+				"lifecycle.warmup.timeout=60s")) {
 			app.awaitStatus("/livez", 200);
 			assertThat(app.get("/readyz").status()).as("warming up").isEqualTo(503);
 			assertThat(app.get("/startupz").status()).isEqualTo(503);

@@ -1,8 +1,13 @@
 package dev.lifecycle.autoconfigure.warmup;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,7 +24,9 @@ import org.springframework.web.client.RestClient;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException.Problem;
 import dev.lifecycle.autoconfigure.LifecycleProperties;
+import dev.lifecycle.autoconfigure.LifecycleProperties.Warmup.Until;
 import dev.lifecycle.warmup.HttpWarmupRequests;
+import dev.lifecycle.warmup.JitSettleRule;
 import dev.lifecycle.warmup.Warmup;
 import dev.lifecycle.warmup.WarmupPhase;
 import dev.lifecycle.warmup.WarmupTask;
@@ -38,6 +45,8 @@ import dev.lifecycle.warmup.WarmupTask;
 @EnableConfigurationProperties(LifecycleProperties.class)
 public final class WarmupAutoConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(WarmupAutoConfiguration.class);
+
 	/** Created by Spring as an auto-configuration. */
 	public WarmupAutoConfiguration() {
 	}
@@ -50,9 +59,22 @@ public final class WarmupAutoConfiguration {
 		validate(settings, tasks);
 		HttpWarmupRequests requests = new HttpWarmupRequests(
 				() -> ((WebServerApplicationContext) context).getWebServer().getPort());
-		Warmup warmup = new Warmup(settings.getPaths(), settings.getIterations(), settings.getConcurrency(),
-				settings.getTimeout(), tasks, requests);
+		Warmup warmup = new Warmup(settings.getPaths(), settings.getIterations(), settleRule(settings),
+				settings.getConcurrency(), settings.getTimeout(), tasks, requests);
 		return new WarmupPhase(context, warmup);
+	}
+
+	private static @Nullable JitSettleRule settleRule(LifecycleProperties.Warmup settings) {
+		if (settings.getUntil() != Until.JIT_SETTLED || settings.getPaths().isEmpty()) {
+			return null;
+		}
+		JitSettleRule rule = JitSettleRule.ofThisJvm(settings.getSettleWindow(), settings.getSettleThreshold());
+		if (rule == null) {
+			logger.warn("lifecycle.warmup.until=jit-settled, but this JVM does not report its JIT compilation time "
+					+ "(no CompilationMXBean, or no compilation time monitoring): the warm-up requests each path "
+					+ "lifecycle.warmup.iterations ({}) times instead", settings.getIterations());
+		}
+		return rule;
 	}
 
 	private static void validate(LifecycleProperties.Warmup settings, Map<String, WarmupTask> tasks) {
@@ -86,6 +108,9 @@ public final class WarmupAutoConfiguration {
 			problems.add(new Problem("lifecycle.warmup.timeout (" + settings.getTimeout() + ") must be longer than zero.",
 					"Set lifecycle.warmup.timeout to the warm-up's budget, such as 30s."));
 		}
+		if (settings.getUntil() == Until.JIT_SETTLED) {
+			validateSettleRule(settings, problems);
+		}
 		if (settings.getPaths().isEmpty() && tasks.isEmpty()) {
 			problems.add(new Problem(
 					"lifecycle.warmup.enabled=true, but there is nothing to warm up: no lifecycle.warmup.paths and no WarmupTask bean.",
@@ -93,6 +118,27 @@ public final class WarmupAutoConfiguration {
 		}
 		if (!problems.isEmpty()) {
 			throw new InvalidLifecycleConfigurationException(problems);
+		}
+	}
+
+	private static void validateSettleRule(LifecycleProperties.Warmup settings, List<Problem> problems) {
+		Duration window = settings.getSettleWindow();
+		Duration threshold = settings.getSettleThreshold();
+		if (window.toMillis() < 1) {
+			problems.add(new Problem("lifecycle.warmup.settle-window (" + window + ") must be 1ms or longer.",
+					"Set lifecycle.warmup.settle-window to how far back the JIT's compilation time is compared, such as 3s."));
+		}
+		else if (window.compareTo(settings.getTimeout()) >= 0) {
+			problems.add(new Problem("lifecycle.warmup.settle-window (" + window
+					+ ") is not shorter than lifecycle.warmup.timeout (" + settings.getTimeout()
+					+ "); the JIT could never be seen to settle before the budget ran out.",
+					"Shorten lifecycle.warmup.settle-window (such as 3s), or lengthen lifecycle.warmup.timeout."));
+		}
+		if (threshold.toMillis() < 1) {
+			problems.add(new Problem(
+					"lifecycle.warmup.settle-threshold (" + threshold + ") must be 1ms or more: "
+							+ "the JVM reports compilation time in whole milliseconds.",
+					"Set lifecycle.warmup.settle-threshold to the compilation time per window that counts as settled, such as 100ms."));
 		}
 	}
 
