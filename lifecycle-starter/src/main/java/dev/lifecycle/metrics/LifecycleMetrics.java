@@ -18,6 +18,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 import dev.lifecycle.warmup.WarmupPhase;
+import dev.lifecycle.warmup.WarmupResult;
 
 /**
  * Meters under {@code lifecycle.*}. All are read from the coordinator when the registry

@@ -47,12 +47,12 @@ class GrpcGracefulShutdownProcessIT {
 				long sigterm = app.process().terminate();
 
 				assertThat(SampleProcess.await(Duration.ofSeconds(2),
-						() -> app.health(probes, "readiness") == ServingStatus.NOT_SERVING))
+						() -> GrpcSample.health(probes, "readiness") == ServingStatus.NOT_SERVING))
 					.as("readiness NOT_SERVING after SIGTERM").isTrue();
 				Duration readinessFlip = SampleProcess.since(sigterm);
-				assertThat(app.health(probes, "")).as("the server as a whole follows readiness")
+				assertThat(GrpcSample.health(probes, "")).as("the server as a whole follows readiness")
 					.isEqualTo(ServingStatus.NOT_SERVING);
-				assertThat(app.health(probes, "liveness")).as("liveness stays SERVING")
+				assertThat(GrpcSample.health(probes, "liveness")).as("liveness stays SERVING")
 					.isEqualTo(ServingStatus.SERVING);
 				assertThat(readinessFlip).as("within 500 ms of SIGTERM").isLessThan(Duration.ofMillis(500));
 

@@ -9,10 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -83,7 +80,7 @@ class GrpcKubernetesManifestsTests {
 					assertThat(grpc.get("port")).as(probe + " on the gRPC port").isEqualTo(9090);
 					String service = (String) grpc.get("service");
 					assertThat(SampleProcess.await(Duration.ofSeconds(30),
-							() -> status(channel, service) == ServingStatus.SERVING))
+							() -> GrpcSample.health(channel, service) == ServingStatus.SERVING))
 						.as(probe + " service '" + service + "' answers SERVING")
 						.isTrue();
 				}
@@ -91,18 +88,6 @@ class GrpcKubernetesManifestsTests {
 			finally {
 				channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 			}
-		}
-	}
-
-	private static ServingStatus status(ManagedChannel channel, String service) {
-		try {
-			return HealthGrpc.newBlockingStub(channel)
-				.withDeadlineAfter(2, TimeUnit.SECONDS)
-				.check(HealthCheckRequest.newBuilder().setService(service).build())
-				.getStatus();
-		}
-		catch (StatusRuntimeException ex) {
-			return null;
 		}
 	}
 

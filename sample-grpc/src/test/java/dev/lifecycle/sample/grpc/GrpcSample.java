@@ -37,7 +37,7 @@ final class GrpcSample implements AutoCloseable {
 		ManagedChannel channel = sample.channel();
 		try {
 			boolean serving = SampleProcess.await(java.time.Duration.ofSeconds(30),
-					() -> sample.health(channel, "readiness") == ServingStatus.SERVING);
+					() -> health(channel, "readiness") == ServingStatus.SERVING);
 			if (!serving) {
 				throw new AssertionError("gRPC readiness never SERVING:\n" + sample.process.output());
 			}
@@ -71,7 +71,7 @@ final class GrpcSample implements AutoCloseable {
 	}
 
 	/** The status of a health service, or {@code null} if the call failed. */
-	ServingStatus health(ManagedChannel channel, String service) {
+	static ServingStatus health(ManagedChannel channel, String service) {
 		try {
 			return HealthGrpc.newBlockingStub(channel)
 				.withDeadlineAfter(2, TimeUnit.SECONDS)
