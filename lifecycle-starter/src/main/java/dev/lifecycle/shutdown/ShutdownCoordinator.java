@@ -46,9 +46,9 @@ public final class ShutdownCoordinator {
 
 	private volatile ShutdownPhase phase = ShutdownPhase.SERVING;
 
-	private volatile boolean closingConnections;
-
 	private final List<Runnable> http2GoAways = new CopyOnWriteArrayList<>();
+
+	private volatile boolean closingConnections;
 
 	private long startedNanos;
 
@@ -250,7 +250,8 @@ public final class ShutdownCoordinator {
 		// Outside the lock: ending a stream runs the web stack's completion callbacks.
 		int ended = this.requests.endStreams();
 		if (ended > 0) {
-			logger.info("Ending {} long-lived stream(s) (event streams, WebSocket sessions, gRPC streams); their clients reconnect elsewhere", ended);
+			logger.info("Ending {} long-lived stream(s) (event streams, WebSocket sessions, gRPC streams); "
+					+ "their clients reconnect elsewhere", ended);
 		}
 	}
 
