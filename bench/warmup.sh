@@ -103,7 +103,7 @@ for ((round = 1; round <= rounds; round++)); do
       case "${warmup}" in
         off) args+=(--lifecycle.warmup.enabled=false) ;;
         fixed) args+=(--lifecycle.warmup.until=iterations --lifecycle.warmup.iterations=1000) ;;
-        adaptive) args+=(--lifecycle.warmup.until=jit-settled) ;;
+        adaptive) args+=(--lifecycle.warmup.until=jit-settled --lifecycle.warmup.iterations=10000) ;;
         *) echo "unknown warm-up ${warmup}" >&2; exit 2 ;;
       esac
       [[ -n "${warmup_timeout}" ]] && args+=(--lifecycle.warmup.timeout="${warmup_timeout}")
