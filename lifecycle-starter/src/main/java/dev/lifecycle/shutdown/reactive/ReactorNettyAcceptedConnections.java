@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.nio.AbstractNioChannel;
@@ -32,6 +34,8 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 
 	private static final long FIRST_REQUEST_WAIT_MILLIS = 1000;
 
+	private static final int MAX_BACKLOG_READS = 100;
+
 	private final ShutdownCoordinator coordinator;
 
 	private final Set<Channel> listeners = ConcurrentHashMap.newKeySet();
@@ -56,7 +60,11 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 	 * @return the server, configured
 	 */
 	public HttpServer observe(HttpServer server) {
-		return server.doOnBound((bound) -> this.listeners.add(bound.channel()))
+		return server.doOnBound((bound) -> {
+			Channel listener = bound.channel();
+			listener.pipeline().addFirst(AcceptCounter.NAME, new AcceptCounter());
+			this.listeners.add(listener);
+		})
 			.doOnChannelInit((observer, channel, remoteAddress) -> {
 				this.awaitingFirstRequest.add(channel);
 				channel.closeFuture().addListener((closed) -> this.awaitingFirstRequest.remove(channel));
@@ -100,18 +108,42 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 
 	/**
 	 * Accepts what the kernel queued, as the event loop does on a ready accept but without
-	 * the per-read cap, then closes: no connection is left queued to be reset. Other
-	 * transports (epoll, kqueue) are closed as Reactor Netty would.
+	 * the per-read cap, and again until a read accepts nothing, then closes at once: handing
+	 * the accepted connections on takes time, during which more handshakes complete, and the
+	 * kernel resets whatever is queued when the listener closes. Other transports (epoll,
+	 * kqueue) are closed as Reactor Netty would.
 	 */
 	private static void acceptBacklogAndClose(Channel listener) {
-		if (listener.isOpen() && listener.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
+		AcceptCounter counter = (AcceptCounter) listener.pipeline().get(AcceptCounter.NAME);
+		if (listener.isOpen() && counter != null && listener.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
 			RecvByteBufAllocator allocator = listener.config().getRecvByteBufAllocator();
 			if (allocator instanceof MaxMessagesRecvByteBufAllocator maxMessages) {
 				maxMessages.maxMessagesPerRead(Integer.MAX_VALUE);
 			}
-			nio.read();
+			for (int reads = 0; reads < MAX_BACKLOG_READS; reads++) {
+				long before = counter.accepted;
+				nio.read();
+				if (counter.accepted == before) {
+					break;
+				}
+			}
 		}
 		listener.close();
+	}
+
+	/** Counts the connections a listener accepts, on its event loop. */
+	private static final class AcceptCounter extends ChannelInboundHandlerAdapter {
+
+		static final String NAME = "lifecycle.acceptCounter";
+
+		private long accepted;
+
+		@Override
+		public void channelRead(ChannelHandlerContext context, Object connection) {
+			this.accepted++;
+			context.fireChannelRead(connection);
+		}
+
 	}
 
 	@Override
