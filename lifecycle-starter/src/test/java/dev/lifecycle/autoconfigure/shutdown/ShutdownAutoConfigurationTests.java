@@ -31,6 +31,7 @@ import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
+import dev.lifecycle.shutdown.reactive.ReactorNettyAcceptedConnections;
 import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -169,6 +170,7 @@ class ShutdownAutoConfigurationTests {
 		this.reactiveContextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(dev.lifecycle.shutdown.reactive.TrackingWebSocketHandlerAdapter.class);
 			assertThat(context).doesNotHaveBean(TrackingWebSocketHandlerAdapter.class);
+			assertThat(context).hasSingleBean(ReactorNettyAcceptedConnections.class);
 		});
 	}
 
