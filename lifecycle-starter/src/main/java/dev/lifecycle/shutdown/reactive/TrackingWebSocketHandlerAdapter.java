@@ -24,8 +24,8 @@ import dev.lifecycle.shutdown.WebSocketSessions;
  */
 public final class TrackingWebSocketHandlerAdapter implements HandlerAdapter, Ordered {
 
-	private static final CloseStatus GOING_AWAY = new CloseStatus(WebSocketSessions.GOING_AWAY,
-			WebSocketSessions.GOING_AWAY_REASON);
+	private static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY
+		.withReason(WebSocketSessions.GOING_AWAY_REASON);
 
 	private final WebSocketSessions sessions;
 

@@ -37,6 +37,9 @@ public final class TrackingWebSocketHandlerAdapter implements HandlerAdapter, Or
 
 	private static final Log logger = LogFactory.getLog(TrackingWebSocketHandlerAdapter.class);
 
+	private static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY
+		.withReason(WebSocketSessions.GOING_AWAY_REASON);
+
 	private static final String SESSION_ATTRIBUTE = TrackingWebSocketHandlerAdapter.class.getName() + ".session";
 
 	private final WebSocketSessions sessions;
@@ -73,7 +76,15 @@ public final class TrackingWebSocketHandlerAdapter implements HandlerAdapter, Or
 	private WebSocketHttpRequestHandler tracking(WebSocketHttpRequestHandler endpoint) {
 		// The endpoint's handshake handler is already started and knows the servlet context.
 		WebSocketHttpRequestHandler tracked = new WebSocketHttpRequestHandler(
-				new SessionTracking(endpoint.getWebSocketHandler()), endpoint.getHandshakeHandler());
+				new SessionTracking(endpoint.getWebSocketHandler()), endpoint.getHandshakeHandler()) {
+
+			@Override
+			protected WebSocketHandler decorate(WebSocketHandler handler) {
+				// The endpoint's handler is decorated already (exceptions, logging): once is enough.
+				return handler;
+			}
+
+		};
 		tracked.setHandshakeInterceptors(endpoint.getHandshakeInterceptors());
 		return tracked;
 	}
@@ -118,7 +129,7 @@ public final class TrackingWebSocketHandlerAdapter implements HandlerAdapter, Or
 
 		private static void goAway(WebSocketSession session) {
 			try {
-				session.close(new CloseStatus(WebSocketSessions.GOING_AWAY, WebSocketSessions.GOING_AWAY_REASON));
+				session.close(GOING_AWAY);
 			}
 			catch (IOException | RuntimeException ex) {
 				// The connection is gone or unusable: the session ends when the server stops.
