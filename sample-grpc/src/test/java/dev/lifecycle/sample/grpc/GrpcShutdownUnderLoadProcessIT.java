@@ -1,6 +1,7 @@
 package dev.lifecycle.sample.grpc;
 
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -43,9 +45,10 @@ class GrpcShutdownUnderLoadProcessIT {
 		REFUSED,
 
 		/**
-		 * UNAVAILABLE, "Network closed for unknown reason": the server closed a connection
-		 * before any HTTP/2 frame, so no call on it started. Netty accepted it in the instant
-		 * the listener closed; grpc-java closes such a connection at once.
+		 * UNAVAILABLE, "Network closed for unknown reason" or a connection reset: the
+		 * connection ended before any HTTP/2 frame, so no call on it started. Netty accepted
+		 * it in the instant the listener closed and grpc-java closed it at once, or the kernel
+		 * reset a handshake it completed as the listener closed.
 		 */
 		CLOSED_AT_LISTENER_CLOSE,
 
@@ -115,11 +118,13 @@ class GrpcShutdownUnderLoadProcessIT {
 			return Outcome.OK;
 		}
 		catch (StatusRuntimeException ex) {
-			if (ex.getStatus().getCode() == Status.Code.UNAVAILABLE && causedBy(ex, ConnectException.class)) {
+			if (ex.getStatus().getCode() == Status.Code.UNAVAILABLE && causedBy(ex, ConnectException.class::isInstance)) {
 				return Outcome.REFUSED;
 			}
 			if (ex.getStatus().getCode() == Status.Code.UNAVAILABLE
-					&& "Network closed for unknown reason".equals(ex.getStatus().getDescription())) {
+					&& ("Network closed for unknown reason".equals(ex.getStatus().getDescription())
+							|| causedBy(ex, (cause) -> cause instanceof SocketException
+									&& "Connection reset".equals(cause.getMessage())))) {
 				return Outcome.CLOSED_AT_LISTENER_CLOSE;
 			}
 			others.add(ex.getStatus().toString());
@@ -127,9 +132,9 @@ class GrpcShutdownUnderLoadProcessIT {
 		}
 	}
 
-	private static boolean causedBy(Throwable ex, Class<? extends Throwable> type) {
+	private static boolean causedBy(Throwable ex, Predicate<Throwable> match) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (type.isInstance(cause)) {
+			if (match.test(cause)) {
 				return true;
 			}
 		}
