@@ -13,7 +13,8 @@
 #                      in sample-app/Dockerfile) (default all three)
 #   --warmups LIST     off, fixed (1000 iterations of each path, the sample's former setting),
 #                      adaptive (until the JIT settled: the sample's setting) (default all three)
-#   --java25 PATH      the Java 25 java (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
+#   --java25 PATH      the Java 25 java (default: JAVA25_HOME's, else
+#                      /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   --first S --settle S --steady S   load phases in seconds (default 5, 20, 5)
 #   --warmup-timeout D   the warm-up budget (default: the sample's, 20s)
 set -euo pipefail
@@ -23,7 +24,7 @@ source "$(dirname "$0")/lib.sh"
 rounds=3
 jvms=(j17 j25 j25-aot)
 warmups=(off fixed adaptive)
-java25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+java25=${JAVA25}
 first=5
 settle=20
 steady=5
@@ -57,32 +58,13 @@ trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 uber_jar="${JAR}"
 base_jvm_opts=("${JVM_OPTS[@]}")
 
-# The AOT cache as sample-app/Dockerfile makes it: the layers extracted into one directory, one
-# training run with the benchmark's JVM options (a cache is only used by a compatible JVM).
-aot_dir="${work}/aot"
+# The AOT cache as sample-app/Dockerfile makes it, trained once with the benchmark's JVM options.
 if [[ " ${jvms[*]} " == *" j25-aot "* ]]; then
-  log "Training the JDK AOT cache"
-  mkdir -p "${aot_dir}/layers" "${aot_dir}/app"
-  "${java25}" -Djarmode=tools -jar "${uber_jar}" extract --layers --destination "${aot_dir}/layers" >/dev/null
-  for layer in dependencies spring-boot-loader snapshot-dependencies application; do
-    cp -a "${aot_dir}/layers/${layer}/." "${aot_dir}/app/"
-  done
-  # The jar named as the replicas will name it: the cache records the class path as given.
-  "${java25}" "${base_jvm_opts[@]}" -XX:AOTCacheOutput="${aot_dir}/app/app.aot" -Dspring.context.exit=onRefresh \
-    -jar "${aot_dir}/app/sample-app.jar" >"${aot_dir}/training.log" 2>&1
-  [[ -s "${aot_dir}/app/app.aot" ]] || { echo "error: no AOT cache, see ${aot_dir}/training.log" >&2; exit 1; }
+  train_aot_cache "${java25}" "${uber_jar}" "${work}/aot" "${base_jvm_opts[@]}"
 fi
 
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 # percentile_ms FILE P: hey's latency distribution line "P% in X secs", in ms.
 percentile_ms() { awk -v p="$2%" '$1 == p && $2 == "in" {printf "%.1f", $3 * 1000}' "$1"; }
-# warmup_end LOG: how the warm-up ended, from its log line.
-warmup_end() {
-  grep -o -E 'Warm-up (complete in [0-9]+ ms(, the JIT settled|, each path requested its iterations)?|stopped by its budget|stopped after [0-9]+ ms, every path failed)' "$1" |
-    sed -E 's/Warm-up complete in [0-9]+ ms, the JIT settled/settled/; s/Warm-up complete in [0-9]+ ms, each path.*/cap/;
-      s/Warm-up complete in [0-9]+ ms/completed/; s/Warm-up stopped by its budget/timeout/; s/Warm-up stopped after.*/failed/' |
-    tail -n 1
-}
 
 : >"${work}/results.txt"
 for ((round = 1; round <= rounds; round++)); do
@@ -95,8 +77,8 @@ for ((round = 1; round <= rounds; round++)); do
         j17) JAVA=java; JAR="${uber_jar}" ;;
         j25) JAVA="${java25}"; JAR="${uber_jar}" ;;
         j25-aot)
-          JAVA="${java25}"; JAR="${aot_dir}/app/sample-app.jar"
-          JVM_OPTS+=(-XX:AOTCache="${aot_dir}/app/app.aot") ;;
+          JAVA="${java25}"; JAR="${AOT_JAR}"
+          JVM_OPTS+=(-XX:AOTCache="${AOT_CACHE}") ;;
         *) echo "unknown JVM ${jvm}" >&2; exit 2 ;;
       esac
       args=()
@@ -118,7 +100,7 @@ for ((round = 1; round <= rounds; round++)); do
       kill -TERM "$(cat "${dir}/pid")"
       until [[ -s "${dir}/exit" ]]; do sleep 0.1; done
       # A cache the JVM refused would make j25-aot a plain j25 run: say so in the row.
-      aot_problems=$(grep -c -E '\[(warning|error) *\]\[aot' "${dir}/app.log" || true)
+      aot_problems=$(aot_cache_problems "${dir}/app.log")
       end=-
       [[ "${warmup}" == off ]] || end=$(warmup_end "${dir}/app.log")
       echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99) ${end:-?} ${aot_problems}" >>"${work}/results.txt"
