@@ -166,3 +166,24 @@ warmup_end() {
 warmup_millis() {
   grep -o -E 'Warm-up (complete in|stopped by its budget after|stopped after) [0-9]+ ms' "$1" | grep -o -E '[0-9]+' | tail -n 1
 }
+
+# cpu_sample PID: CPU time used so far, in clock ticks: the machine's busy and total time (all
+# cores), the JVM's, and its JIT compiler threads' (C1 and C2), on one line.
+cpu_sample() {
+  local pid=$1 task jit=0 jvm
+  for task in /proc/"${pid}"/task/*; do
+    [[ "$(cat "${task}/comm" 2>/dev/null)" == "C"[12]" CompilerThre"* ]] || continue
+    # Past "pid (comm) ", which may hold spaces: utime and stime are the 12th and 13th fields.
+    jit=$((jit + $(sed 's/.*) //' "${task}/stat" 2>/dev/null | awk '{s = $12 + $13} END {print s + 0}')))
+  done
+  jvm=$(sed 's/.*) //' "/proc/${pid}/stat" | awk '{print $12 + $13}')
+  # user nice system idle iowait irq softirq steal (guest time is already in user and nice)
+  awk -v jvm="${jvm}" -v jit="${jit}" '$1 == "cpu" {total = 0; for (i = 2; i <= 9; i++) total += $i; print total - $5 - $6, total, jvm, jit; exit}' /proc/stat
+}
+
+# cpu_between BEFORE AFTER: from two cpu_sample lines, the machine's CPU busy (% of all cores),
+# the JVM's and its JIT compiler threads' CPU time in between (s).
+cpu_between() {
+  awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(a, x, " "); split(b, y, " ");
+    printf "%.0f %.2f %.2f", 100 * (y[1] - x[1]) / (y[2] - x[2]), (y[3] - x[3]) / hz, (y[4] - x[4]) / hz}'
+}

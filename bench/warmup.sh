@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Warm-up benchmark: a freshly started replica's launch-to-ready time and the latency of its
 # first seconds of traffic against the same replica's steady state, side by side for three JVM
-# set-ups and three warm-ups, in interleaved rounds.
+# set-ups and three warm-ups, in interleaved rounds; with the CPU time the machine, the JVM and its
+# JIT compiler threads used in each measured phase, to tell what limits the first seconds.
 #
 #   bench/warmup.sh [--rounds 3]     the published matrix: 9 configurations x 3 rounds, about
 #                                    25 minutes on 2 cores
@@ -44,7 +45,7 @@ while [[ $# -gt 0 ]]; do
       rounds=1 jvms=(j17 j25-aot) warmups=(off adaptive) first=1 settle=1 steady=1 warmup_timeout=5s
       out="${BENCH_DIR}/work/warmup-smoke"
       shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -94,16 +95,27 @@ for ((round = 1; round <= rounds; round++)); do
       # Readiness on the main port, as the kubelet sees it: with warm-up it waits for it.
       wait_ready "${dir}" 21102 /readyz
       ready_s=$(awk -v a="${launched}" -v b="$(now_ms)" 'BEGIN {printf "%.2f", (b - a) / 1000}')
+      # What limits the first seconds: the CPU the machine, the JVM and its JIT compiler threads
+      # used in each measured phase.
+      pid=$(cat "${dir}/pid")
+      before=$(cpu_sample "${pid}")
       hey -z "${first}s" -c 4 "http://127.0.0.1:21102/hello" >"${dir}/first.txt"
+      first_cpu=$(cpu_between "${before}" "$(cpu_sample "${pid}")")
       hey -z "${settle}s" -c 4 "http://127.0.0.1:21102/hello" >/dev/null
+      before=$(cpu_sample "${pid}")
       hey -z "${steady}s" -c 4 "http://127.0.0.1:21102/hello" >"${dir}/steady.txt"
+      steady_cpu=$(cpu_between "${before}" "$(cpu_sample "${pid}")")
       kill -TERM "$(cat "${dir}/pid")"
       until [[ -s "${dir}/exit" ]]; do sleep 0.1; done
       # A cache the JVM refused would make j25-aot a plain j25 run: say so in the row.
       aot_problems=$(aot_cache_problems "${dir}/app.log")
-      end=-
-      [[ "${warmup}" == off ]] || end=$(warmup_end "${dir}/app.log")
-      echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99) ${end:-?} ${aot_problems}" >>"${work}/results.txt"
+      end=- warmup_s=0
+      if [[ "${warmup}" != off ]]; then
+        end=$(warmup_end "${dir}/app.log")
+        warmup_s=$(awk -v m="$(warmup_millis "${dir}/app.log")" 'BEGIN {printf "%.2f", m / 1000}')
+      fi
+      # config ready p50 p99 steady-p99 end aot-problems warm-up-s, then busy-% JVM-s JIT-s of the first phase and of the steady one
+      echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99) ${end:-?} ${aot_problems} ${warmup_s} ${first_cpu} ${steady_cpu}" >>"${work}/results.txt"
       log "round ${round} ${config}: $(tail -n 1 "${work}/results.txt")"
     done
   done
@@ -111,20 +123,23 @@ done
 
 column_median() { awk -v c="$1" -v k="$2" '$1 == c {print $k}' "${work}/results.txt" | median; }
 row() {
-  local config=$1 ready p50 p99 steady ends aot
+  local config=$1 ready p50 p99 steady ends aot took cpu
   ready=$(column_median "${config}" 2)
   p50=$(column_median "${config}" 3)
   p99=$(column_median "${config}" 4)
   steady=$(column_median "${config}" 5)
   ends=$(awk -v c="${config}" '$1 == c {print $6}' "${work}/results.txt" | sort | uniq -c | awk '{printf "%s%s×%s", (NR > 1) ? " " : "", $1, $2}')
   aot=$(awk -v c="${config}" '$1 == c {s += $7} END {print s + 0}' "${work}/results.txt")
-  printf '| %s | %s s | %s ms | %s ms | %s ms | %s | %s |%s\n' "${config}" "${ready}" "${p50}" "${p99}" "${steady}" \
-    "$(awk -v a="${p99}" -v b="${steady}" 'BEGIN {printf "%.2f", a / b}')" "${ends}" \
+  took=$(column_median "${config}" 8)
+  cpu="$(column_median "${config}" 9) %, JVM $(column_median "${config}" 10) s, JIT $(column_median "${config}" 11) s |"
+  cpu+=" $(column_median "${config}" 12) %, JVM $(column_median "${config}" 13) s, JIT $(column_median "${config}" 14) s"
+  printf '| %s | %s s | %s ms | %s ms | %s ms | %s | %s | %s s | %s |%s\n' "${config}" "${ready}" "${p50}" "${p99}" "${steady}" \
+    "$(awk -v a="${p99}" -v b="${steady}" 'BEGIN {printf "%.2f", a / b}')" "${ends}" "${took}" "${cpu}" \
     "$(if ((aot > 0)); then echo " ${aot} AOT cache warnings: see app.log |"; fi)"
 }
 {
-  echo "| JVM / warm-up | launch to ready | first ${first} s p50 | first ${first} s p99 | steady-state p99 | first p99 / steady p99 | warm-up ended |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| JVM / warm-up | launch to ready | first ${first} s p50 | first ${first} s p99 | steady-state p99 | first p99 / steady p99 | warm-up ended | warm-up took | first ${first} s: machine CPU busy, the JVM's and its JIT threads' CPU time | steady state: the same |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for jvm in "${jvms[@]}"; do
     for warmup in "${warmups[@]}"; do
       row "${jvm}/${warmup}"
@@ -133,5 +148,7 @@ row() {
   echo
   echo "Medians of ${rounds} interleaved rounds; JVM options ${base_jvm_opts[*]}; load: hey -c 4 on /hello right after"
   echo "/readyz answered 200 (${first} s), ${settle} s more, then ${steady} s for the steady state. Java 25: $("${java25}" -version 2>&1 | head -n 1)."
+  echo "CPU: busy share of the machine's $(nproc) cores, and CPU seconds of the JVM and of its C1/C2 compiler threads, over each phase"
+  echo "(hey runs on the same cores). Raw rows: bench/work/warmup/results.txt."
 } >"${out}/warmup.md"
 cat "${out}/warmup.md"
