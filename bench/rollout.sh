@@ -10,7 +10,7 @@
 #   bench/rollout.sh --scenarios prestop,quiet,quiet-aot --levels high --topologies l4 --rounds 2 \
 #     --name rollout-warm       the whole-rollout time of plain Boot + preStop sleep 5, the quiet
 #                               period on Java 17 and on Java 25 + AOT cache + adaptive warm-up,
-#                               in interleaved rounds (about 15 minutes)
+#                               in interleaved rounds (not yet timed: an estimated 15 minutes)
 #
 # Matrix:
 #   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default these four, in this order), and
