@@ -7,9 +7,20 @@
 #                               and its quiet period at every level; L4 and L7; lag 2 s; 3 replicas
 #   bench/rollout.sh --smoke    a swap of the starter's defaults (high traffic) and one of the quiet
 #                               period (low traffic), L4, lag 1 s; fails on any lost request
+#   bench/rollout.sh --scenarios prestop,quiet,quiet-aot --levels high --topologies l4 --rounds 2 \
+#     --name rollout-warm       the whole-rollout time of plain Boot + preStop sleep 5, the quiet
+#                               period on Java 17 and on Java 25 + AOT cache + adaptive warm-up,
+#                               in interleaved rounds (not yet timed: an estimated 15 minutes)
 #
 # Matrix:
-#   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default all four, in this order)
+#   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default these four, in this order), and
+#                       quiet-aot: the quiet period on Java 25 started from the extracted jar with
+#                       a JDK AOT cache trained once per invocation as sample-app/Dockerfile does,
+#                       with the adaptive warm-up (lifecycle.warmup.until=jit-settled); the run
+#                       fails if a JVM refused the cache. Every other scenario runs on JAVA
+#                       (default: java on PATH) with the warm-up off
+#   --java25 PATH       the Java 25 java of quiet-aot (default: JAVA25_HOME's, else
+#                       /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   --topologies LIST   l4 (HAProxy mode tcp, like kube-proxy), l7 (HAProxy mode http with pooled
 #                       keep-alive connections to the replicas, like an ingress or a sidecar)
 #   --levels LIST       high (wrk 8 conns every 4 ms, hey 600/s, client streams every 5 ms: as
@@ -19,8 +30,12 @@
 #   --lags LIST         endpoint lag(s) in seconds (default 2)
 #   --replicas N        (default 3)    --duration S   longest load, in seconds (default 300); the
 #                       load stops 3 s after the last old replica exited
+#   --rounds N          every run N times, interleaved (round 1 of every run, then round 2, ...);
+#                       the table ends with each scenario's median whole-rollout time (default 1)
 #   --budget MINUTES    start no further run once this long has passed; the table covers the
-#                       runs done (runs go in the order of --scenarios, then levels, then topologies)
+#                       runs done (runs go by round, then in the order of --scenarios, then levels,
+#                       then topologies)
+#   --name NAME         the results: bench/results/NAME.md and NAME.png (default rollout)
 # Your own app:
 #   --jar PATH          any Spring Boot jar (default: the sample app, built when stale)
 #   --path PATH         request path of the keep-alive and new-connection clients (default /hello)
@@ -55,7 +70,10 @@ levels=(high moderate low)
 lags=(2)
 replicas=3
 duration=300
+rounds=1
 budget=""
+results_name=rollout
+java25=${JAVA25}
 grace=30
 path=/hello
 slow_path='/work?ms=1500'
@@ -77,7 +95,10 @@ while [[ $# -gt 0 ]]; do
     --lags) read -r -a lags <<<"${2//,/ }"; shift 2 ;;
     --replicas) replicas=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
+    --name) results_name=$2; shift 2 ;;
+    --java25) java25=$2; shift 2 ;;
     --jar) jar=$2; shift 2 ;;
     --path) path=$2; shift 2 ;;
     --slow-path) slow_path=$2; shift 2 ;;
@@ -100,18 +121,29 @@ if [[ -n "${jar}" ]]; then
 fi
 swaps=$([[ "${smoke}" == true ]] && echo 1 || echo "${replicas}")
 
-# The runs, one "scenario topology level lag" each; the topology varies fastest (chart columns).
+[[ "${rounds}" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds is a positive number, not ${rounds}" >&2; exit 2; }
+for scenario in "${scenarios[@]}"; do
+  case "${scenario}" in
+    vanilla | prestop | quiet | lifecycle | quiet-aot) ;;
+    *) echo "unknown scenario ${scenario} (vanilla, prestop, quiet, lifecycle, quiet-aot)" >&2; exit 2 ;;
+  esac
+done
+
+# The runs, one "scenario topology level lag round" each; the topology varies fastest (chart columns).
 runs=()
 if [[ "${smoke}" == true ]]; then
-  runs=("lifecycle l4 high 1" "quiet l4 low 1")
+  rounds=1
+  runs=("lifecycle l4 high 1 1" "quiet l4 low 1 1")
 else
-  for scenario in "${scenarios[@]}"; do
-    for level in "${levels[@]}"; do
-      # Plain Boot has no quiet period whose behaviour could change with the traffic.
-      [[ "${scenario}" == vanilla || "${scenario}" == prestop ]] && [[ "${level}" != "${levels[0]}" ]] && continue
-      for lag in "${lags[@]}"; do
-        for topology in "${topologies[@]}"; do
-          runs+=("${scenario} ${topology} ${level} ${lag}")
+  for ((round = 1; round <= rounds; round++)); do
+    for scenario in "${scenarios[@]}"; do
+      for level in "${levels[@]}"; do
+        # Plain Boot has no quiet period whose behaviour could change with the traffic.
+        [[ "${scenario}" == vanilla || "${scenario}" == prestop ]] && [[ "${level}" != "${levels[0]}" ]] && continue
+        for lag in "${lags[@]}"; do
+          for topology in "${topologies[@]}"; do
+            runs+=("${scenario} ${topology} ${level} ${lag} ${round}")
+          done
         done
       done
     done
@@ -126,6 +158,9 @@ scenario_args() {
     # Warm-up off: this benchmark compares how pods stop; bench/warmup.sh measures the warm-up.
     lifecycle) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false" ;;
     quiet) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false --lifecycle.shutdown.quiet-period=1s" ;;
+    # The new replica as issue 18 wants it: warm before it is ready (the sample's warm-up paths
+    # and budget; another app names its paths with --app-args).
+    quiet-aot) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=true --lifecycle.warmup.until=jit-settled --lifecycle.shutdown.quiet-period=1s" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -136,7 +171,28 @@ scenario_title() {
     prestop) echo "plain Boot + preStop sleep 5 s" ;;
     lifecycle) echo "lifecycle defaults (delay 5 s)" ;;
     quiet) echo "lifecycle, quiet period 1 s (min-delay 3 s)" ;;
+    quiet-aot) echo "lifecycle, quiet period 1 s, Java 25 + AOT cache + adaptive warm-up" ;;
   esac
+}
+# use_scenario_jvm SCENARIO: the java, jar and JVM options start_replica runs the scenario with.
+use_scenario_jvm() {
+  JAVA=${base_java} JAR=${base_jar}
+  JVM_OPTS=("${base_jvm_opts[@]}")
+  if [[ "$1" == quiet-aot ]]; then
+    JAVA=${java25} JAR=${AOT_JAR}
+    JVM_OPTS+=(-XX:AOTCache="${AOT_CACHE}")
+  fi
+}
+# check_aot_cache RUN: fails the benchmark when a replica's JVM refused the AOT cache, which
+# would make quiet-aot a plain Java 25 run without saying so.
+check_aot_cache() {
+  local run=$1 problems
+  problems=$(aot_cache_problems "${run}"/replica-*/app.log)
+  if ((problems > 0)); then
+    echo "error: ${run##*/}: the JVM refused the AOT cache (${problems} warning(s) or error(s) in the replicas' app.log):" >&2
+    grep -h -E '\[(warning|error) *\]\[aot' "${run}"/replica-*/app.log | head -n 5 >&2
+    exit 1
+  fi
 }
 topology_title() { [[ "$1" == l4 ]] && echo "L4 (tcp)" || echo "L7 (http, pooled)"; }
 
@@ -224,7 +280,19 @@ write_haproxy_config() {
   } >"${file}"
 }
 
-run_name() { echo "$1-$2-$3-lag$4"; }
+# run_name SCENARIO TOPOLOGY LEVEL LAG ROUND
+run_name() {
+  local name="$1-$2-$3-lag$4"
+  ((rounds > 1)) && name+="-round$5"
+  echo "${name}"
+}
+# run_title SCENARIO TOPOLOGY LEVEL LAG ROUND: for tables and charts.
+run_title() {
+  local title
+  title="$(scenario_title "$1"), $(topology_title "$2"), $3 traffic, lag $4 s"
+  ((rounds > 1)) && title+=", round $5"
+  echo "${title}"
+}
 
 # Prometheus of a run: listens past the run's HAProxy and replica ports.
 prometheus_port() { echo $(($1 + 39)); }
@@ -324,7 +392,7 @@ wait_replica_ready() {
 }
 
 run_scenario() {
-  local scenario=$1 topology=$2 level=$3 lag=$4 base=$5
+  local scenario=$1 topology=$2 level=$3 lag=$4 round=$5 base=$6
   local run
   run="${work}/$(run_name "$@")"
   local lb=${base} api=$((base + 1)) prestop slot
@@ -333,12 +401,13 @@ run_scenario() {
   app_args+=("${extra_app_args[@]}")
   prestop=$(scenario_prestop "${scenario}")
   level_load "${level}"
+  use_scenario_jvm "${scenario}"
   rm -rf "${run}"
   mkdir -p "${run}"
-  log "Run ${scenario}, ${topology}, ${level} traffic, endpoint lag ${lag}s"
+  log "Run ${scenario}, ${topology}, ${level} traffic, endpoint lag ${lag}s, round ${round} of ${rounds}"
   {
-    echo "scenario=${scenario} topology=${topology} level=${level} lag=${lag} replicas=${replicas} swaps=${swaps}"
-    echo "jar=${JAR} jvm=${JVM_OPTS[*]} args=${app_args[*]}"
+    echo "scenario=${scenario} topology=${topology} level=${level} lag=${lag} round=${round} replicas=${replicas} swaps=${swaps}"
+    echo "java=${JAVA} ($("${JAVA}" -version 2>&1 | head -n 1)) jar=${JAR} jvm=${JVM_OPTS[*]} args=${app_args[*]}"
     echo "wrk: ${wrk_connections} connections, ${wrk_pause} ms pause; hey: ${hey_workers} workers x ${hey_rate}/s"
     echo "client: keep-alive ${keepalive_pause} ms pause, new-connection ${newconn_pause} ms pause, ${slow_streams} x ${slow_path} with ${slow_pause} ms pause"
   } >"${run}/run.txt"
@@ -365,6 +434,7 @@ run_scenario() {
   for ((slot = 1; slot <= replicas; slot++)); do
     wait_replica_ready "${run}" "${slot}" "${base}"
   done
+  [[ "${scenario}" == quiet-aot ]] && check_aot_cache "${run}"
 
   local t0
   t0=$(now_ms)
@@ -380,11 +450,14 @@ run_scenario() {
   sleep 3
 
   local -a deletions=()
-  local old new
+  local old new launched
   for ((old = 1; old <= swaps; old++)); do
     new=$((replicas + old))
+    launched=$(now_ms)
     start_replica_at "${run}" "${new}" "${base}" "${app_args[@]}"
+    echo "${launched}" >"${run}/replica-${new}/launch_ms"
     wait_replica_ready "${run}" "${new}" "${base}"
+    now_ms >"${run}/replica-${new}/ready_ms"
     haproxy_api "${api}" "enable server be/s${new}"
     delete_replica "${run}" "${old}" "${lag}" "${prestop}" "${api}" &
     deletions+=($!)
@@ -412,6 +485,9 @@ run_scenario() {
   for ((slot = 1; slot <= replicas + swaps; slot++)); do
     until [[ -s "${run}/replica-${slot}/exit" ]]; do sleep 0.1; done
   done
+  if [[ "${scenario}" == quiet-aot ]]; then
+    check_aot_cache "${run}"
+  fi
 }
 
 # timeline RUN: replica-events.csv (each deleted replica's deletion, SIGTERM, endpoint removal
@@ -448,9 +524,9 @@ timeline() {
 
 # Summary of one run as a Markdown table row; sets FAILED, TOTAL and VERDICT.
 summarize() {
-  local scenario=$1 topology=$2 level=$3 lag=$4 run
+  local scenario=$1 topology=$2 level=$3 lag=$4 round=$5 run
   run="${work}/$(run_name "$@")"
-  local t0 wrk_total wrk_failed hey_total hey_failed client client_total exits stops delays killed rollout rate slowest
+  local t0 wrk_total wrk_failed hey_total hey_failed client client_total exits stops delays killed rollout rate slowest starts title
   t0=$(cat "${run}/t0_ms")
   wrk_total=$(awk '/requests in/ {print $1}' "${run}/wrk.txt")
   wrk_failed=$(awk '/Socket errors/ {gsub(",", ""); s += $4 + $6 + $8 + $10} /Non-2xx/ {s += $NF} END {print s + 0}' "${run}/wrk.txt")
@@ -479,7 +555,18 @@ summarize() {
   done
   delays=${delays%; }
   [[ "${delays//[; ]/}" == "" ]] && delays="–"
+  # Each new replica's launch to readiness, and how its warm-up ended (when it had one).
+  starts=""
+  for ((slot = replicas + 1; slot <= replicas + swaps; slot++)); do
+    dir="${run}/replica-${slot}"
+    starts+="$(awk -v a="$(cat "${dir}/launch_ms")" -v b="$(cat "${dir}/ready_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s"
+    if [[ -n "$(warmup_end "${dir}/app.log")" ]]; then
+      starts+=" ($(warmup_end "${dir}/app.log") $(awk -v m="$(warmup_millis "${dir}/app.log")" 'BEGIN {printf "%.1f", m / 1000}') s)"
+    fi
+    starts+=" "
+  done
   rollout=$(awk -v a="$((t0 + 3000))" -v b="$(cat "${run}/old_exited_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}')
+  echo "${rollout}" >"${run}/rollout_s"
   if (($(cat "${run}/old_exited_ms") > t0 + duration * 1000)); then
     rollout+=" s (load ended first: raise --duration)"
   else
@@ -490,9 +577,12 @@ summarize() {
   FAILED=$((wrk_failed + hey_failed + $(awk -F, 'NR > 1 && $3 != "ok" {n++} END {print n + 0}' "${run}/events.csv")))
   VERDICT="Verdict: lost ${FAILED} of ${TOTAL} requests; slowest SIGTERM-to-exit ${slowest} s; SIGKILLs ${killed}"
   echo "${VERDICT}" >"${run}/verdict.txt"
-  printf '| %s | %s | %s | %s s | %s | %s / %s | %s / %s | %s | %s| %s| %s | %s | %s |\n' "$(scenario_title "${scenario}")" \
+  echo "${FAILED}" >"${run}/failed"
+  title=$(scenario_title "${scenario}")
+  ((rounds > 1)) && title+=", round ${round}"
+  printf '| %s | %s | %s | %s s | %s | %s / %s | %s / %s | %s | %s| %s| %s | %s | %s| %s |\n' "${title}" \
     "$(topology_title "${topology}")" "${level}" "${lag}" "${rate}" "${wrk_failed}" "${wrk_total}" "${hey_failed}" "${hey_total}" \
-    "${client}" "${exits}" "${stops}" "${delays}" "${killed}" "${rollout}"
+    "${client}" "${exits}" "${stops}" "${delays}" "${killed}" "${starts}" "${rollout}"
 }
 
 # Buckets of the timestamped client's outcomes and the replicas' events, for gnuplot.
@@ -503,8 +593,37 @@ buckets() {
     END {for (i = 0; i <= max; i++) printf "%.1f %d %d\n", i * w / 1000, ok[i], bad[i]}' "${run}/events.csv" >"${run}/buckets.dat"
 }
 
+# whole_rollout: per scenario, balancer, level and lag, the medians over the rounds of the whole
+# rollout (first new replica's launch to the last old replica's exit), of each new replica's
+# launch to readiness and of each old replica's pod deletion to exit; and the requests lost.
+whole_rollout() {
+  local entry other scenario topology level lag round s t l g r run slot rollouts starts stops lost
+  echo "| scenario | balancer | traffic | endpoint lag | whole rollout, median | each round | new replica launch to ready, median | pod deletion to exit, median | lost requests |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for entry in "${runs[@]}"; do
+    read -r scenario topology level lag round <<<"${entry}"
+    ((round == 1)) || continue
+    rollouts="" starts="" stops="" lost=0
+    for other in "${runs[@]}"; do
+      read -r s t l g r <<<"${other}"
+      [[ "${s} ${t} ${l} ${g}" == "${scenario} ${topology} ${level} ${lag}" ]] || continue
+      run="${work}/$(run_name "${s}" "${t}" "${l}" "${g}" "${r}")"
+      rollouts+="$(cat "${run}/rollout_s") "
+      lost=$((lost + $(cat "${run}/failed")))
+      for ((slot = 1; slot <= swaps; slot++)); do
+        stops+="$(($(cat "${run}/replica-${slot}/exit_ms") - $(cat "${run}/replica-${slot}/delete_ms"))) "
+        starts+="$(($(cat "${run}/replica-$((replicas + slot))/ready_ms") - $(cat "${run}/replica-$((replicas + slot))/launch_ms"))) "
+      done
+    done
+    printf '| %s | %s | %s | %s s | %s s | %s | %s s | %s s | %s |\n' "$(scenario_title "${scenario}")" "$(topology_title "${topology}")" \
+      "${level}" "${lag}" "$(tr ' ' '\n' <<<"${rollouts}" | grep . | median)" "${rollouts% }" \
+      "$(tr ' ' '\n' <<<"${starts}" | grep . | median | awk '{printf "%.1f", $1 / 1000}')" \
+      "$(tr ' ' '\n' <<<"${stops}" | grep . | median | awk '{printf "%.1f", $1 / 1000}')" "${lost}"
+  done
+}
+
 chart() {
-  local png=$1 cols=${#topologies[@]} rows entry scenario topology level lag run event color dash
+  local png=$1 cols=${#topologies[@]} rows entry scenario topology level lag round run event color dash
   ((cols > ${#runs[@]})) && cols=${#runs[@]}
   rows=$(((${#runs[@]} + cols - 1) / cols))
   {
@@ -514,9 +633,9 @@ chart() {
     echo "set xlabel 'seconds since load start'; set ylabel 'requests per bucket'; set key top right; set grid"
     echo "set style fill solid 1.0 noborder"
     for entry in "${runs[@]}"; do
-      read -r scenario topology level lag <<<"${entry}"
-      run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}")"
-      echo "set title '$(scenario_title "${scenario}"), $(topology_title "${topology}"), ${level} traffic ($(cat "${run}/bucket_ms") ms buckets), lag ${lag} s'"
+      read -r scenario topology level lag round <<<"${entry}"
+      run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
+      echo "set title '$(run_title "${scenario}" "${topology}" "${level}" "${lag}" "${round}") ($(cat "${run}/bucket_ms") ms buckets)'"
       echo "unset arrow"
       while IFS=, read -r _ event _ seconds; do
         case "${event}" in
@@ -541,6 +660,13 @@ ensure_tools haproxy wrk hey curl
 mkdir -p "${work}" "${out}"
 javac -d "${work}/classes" "${BENCH_DIR}/RolloutClient.java"
 trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
+base_java=${JAVA}
+base_jar=${JAR}
+base_jvm_opts=("${JVM_OPTS[@]}")
+# quiet-aot's replicas start from the jar extracted and trained here once, at the same paths.
+if [[ " ${runs[*]%% *} " == *" quiet-aot "* ]]; then
+  train_aot_cache "${java25}" "${base_jar}" "${work}/aot" "${base_jvm_opts[@]}"
+fi
 
 started=$(date +%s)
 base=20000
@@ -550,8 +676,8 @@ for entry in "${runs[@]}"; do
     log "Budget of ${budget} minutes spent: skipping the other $((${#runs[@]} - ${#done_runs[@]})) run(s)"
     break
   fi
-  read -r scenario topology level lag <<<"${entry}"
-  run_scenario "${scenario}" "${topology}" "${level}" "${lag}" "${base}"
+  read -r scenario topology level lag round <<<"${entry}"
+  run_scenario "${scenario}" "${topology}" "${level}" "${lag}" "${round}" "${base}"
   done_runs+=("${entry}")
   base=$((base + 40))
 done
@@ -560,29 +686,33 @@ runs=("${done_runs[@]}")
 table="${work}/table.md"
 verdicts="${work}/verdicts.md"
 {
-  echo "| scenario | balancer | traffic | endpoint lag | load (req/s per replica) | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | slow requests (failed / requests) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | delay per replica (why it ended) | SIGKILLs | rollout (first new replica to last old exit) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| scenario | balancer | traffic | endpoint lag | load (req/s per replica) | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | slow requests (failed / requests) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | delay per replica (why it ended) | SIGKILLs | new replica launch to ready (warm-up) | rollout (first new replica to last old exit) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"${table}"
 : >"${verdicts}"
 total_failed=0
 for entry in "${runs[@]}"; do
-  read -r scenario topology level lag <<<"${entry}"
+  read -r scenario topology level lag round <<<"${entry}"
   FAILED=0
-  summarize "${scenario}" "${topology}" "${level}" "${lag}" >>"${table}"
-  echo "- $(scenario_title "${scenario}"), $(topology_title "${topology}"), ${level} traffic, lag ${lag} s: ${VERDICT}" >>"${verdicts}"
-  [[ "${scenario}" == lifecycle || "${scenario}" == quiet ]] && total_failed=$((total_failed + FAILED))
-  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}")"
+  summarize "${scenario}" "${topology}" "${level}" "${lag}" "${round}" >>"${table}"
+  echo "- $(run_title "${scenario}" "${topology}" "${level}" "${lag}" "${round}"): ${VERDICT}" >>"${verdicts}"
+  [[ "${scenario}" == vanilla || "${scenario}" == prestop ]] || total_failed=$((total_failed + FAILED))
+  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
   timeline "${run}"
   buckets "${run}"
 done
 {
   echo
   cat "${verdicts}"
+  echo
+  echo "Whole rollout (first new replica's launch to the last old replica's exit), by scenario; medians of ${rounds} round(s):"
+  echo
+  whole_rollout
 } >>"${table}"
 cat "${table}"
 for entry in "${runs[@]}"; do
-  read -r scenario topology level lag <<<"${entry}"
-  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}")"
+  read -r scenario topology level lag round <<<"${entry}"
+  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
   if (($(wc -l <"${run}/failures.csv") > 1)); then
     echo "Failed timestamped requests of ${run##*/} (${run}/failures.csv):"
     head -n 11 "${run}/failures.csv"
@@ -599,6 +729,6 @@ if [[ "${smoke}" == true ]]; then
   exit 0
 fi
 
-cp "${table}" "${out}/rollout.md"
-chart "${out}/rollout.png"
-log "Wrote ${out}/rollout.md and ${out}/rollout.png"
+cp "${table}" "${out}/${results_name}.md"
+chart "${out}/${results_name}.png"
+log "Wrote ${out}/${results_name}.md and ${out}/${results_name}.png"

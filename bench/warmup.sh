@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Warm-up benchmark: a freshly started replica's launch-to-ready time and the latency of its
 # first seconds of traffic against the same replica's steady state, side by side for three JVM
-# set-ups and three warm-ups, in interleaved rounds.
+# set-ups and three warm-ups, in interleaved rounds; with the CPU time the machine, the JVM and its
+# JIT compiler threads used in each measured phase, to tell what limits the first seconds.
 #
 #   bench/warmup.sh [--rounds 3]     the published matrix: 9 configurations x 3 rounds, about
 #                                    25 minutes on 2 cores
@@ -13,7 +14,8 @@
 #                      in sample-app/Dockerfile) (default all three)
 #   --warmups LIST     off, fixed (1000 iterations of each path, the sample's former setting),
 #                      adaptive (until the JIT settled: the sample's setting) (default all three)
-#   --java25 PATH      the Java 25 java (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
+#   --java25 PATH      the Java 25 java (default: JAVA25_HOME's, else
+#                      /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   --first S --settle S --steady S   load phases in seconds (default 5, 20, 5)
 #   --warmup-timeout D   the warm-up budget (default: the sample's, 20s)
 set -euo pipefail
@@ -23,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 rounds=3
 jvms=(j17 j25 j25-aot)
 warmups=(off fixed adaptive)
-java25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+java25=${JAVA25}
 first=5
 settle=20
 steady=5
@@ -43,7 +45,7 @@ while [[ $# -gt 0 ]]; do
       rounds=1 jvms=(j17 j25-aot) warmups=(off adaptive) first=1 settle=1 steady=1 warmup_timeout=5s
       out="${BENCH_DIR}/work/warmup-smoke"
       shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,32 +59,13 @@ trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 uber_jar="${JAR}"
 base_jvm_opts=("${JVM_OPTS[@]}")
 
-# The AOT cache as sample-app/Dockerfile makes it: the layers extracted into one directory, one
-# training run with the benchmark's JVM options (a cache is only used by a compatible JVM).
-aot_dir="${work}/aot"
+# The AOT cache as sample-app/Dockerfile makes it, trained once with the benchmark's JVM options.
 if [[ " ${jvms[*]} " == *" j25-aot "* ]]; then
-  log "Training the JDK AOT cache"
-  mkdir -p "${aot_dir}/layers" "${aot_dir}/app"
-  "${java25}" -Djarmode=tools -jar "${uber_jar}" extract --layers --destination "${aot_dir}/layers" >/dev/null
-  for layer in dependencies spring-boot-loader snapshot-dependencies application; do
-    cp -a "${aot_dir}/layers/${layer}/." "${aot_dir}/app/"
-  done
-  # The jar named as the replicas will name it: the cache records the class path as given.
-  "${java25}" "${base_jvm_opts[@]}" -XX:AOTCacheOutput="${aot_dir}/app/app.aot" -Dspring.context.exit=onRefresh \
-    -jar "${aot_dir}/app/sample-app.jar" >"${aot_dir}/training.log" 2>&1
-  [[ -s "${aot_dir}/app/app.aot" ]] || { echo "error: no AOT cache, see ${aot_dir}/training.log" >&2; exit 1; }
+  train_aot_cache "${java25}" "${uber_jar}" "${work}/aot" "${base_jvm_opts[@]}"
 fi
 
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 # percentile_ms FILE P: hey's latency distribution line "P% in X secs", in ms.
 percentile_ms() { awk -v p="$2%" '$1 == p && $2 == "in" {printf "%.1f", $3 * 1000}' "$1"; }
-# warmup_end LOG: how the warm-up ended, from its log line.
-warmup_end() {
-  grep -o -E 'Warm-up (complete in [0-9]+ ms(, the JIT settled|, each path requested its iterations)?|stopped by its budget|stopped after [0-9]+ ms, every path failed)' "$1" |
-    sed -E 's/Warm-up complete in [0-9]+ ms, the JIT settled/settled/; s/Warm-up complete in [0-9]+ ms, each path.*/cap/;
-      s/Warm-up complete in [0-9]+ ms/completed/; s/Warm-up stopped by its budget/timeout/; s/Warm-up stopped after.*/failed/' |
-    tail -n 1
-}
 
 : >"${work}/results.txt"
 for ((round = 1; round <= rounds; round++)); do
@@ -95,8 +78,8 @@ for ((round = 1; round <= rounds; round++)); do
         j17) JAVA=java; JAR="${uber_jar}" ;;
         j25) JAVA="${java25}"; JAR="${uber_jar}" ;;
         j25-aot)
-          JAVA="${java25}"; JAR="${aot_dir}/app/sample-app.jar"
-          JVM_OPTS+=(-XX:AOTCache="${aot_dir}/app/app.aot") ;;
+          JAVA="${java25}"; JAR="${AOT_JAR}"
+          JVM_OPTS+=(-XX:AOTCache="${AOT_CACHE}") ;;
         *) echo "unknown JVM ${jvm}" >&2; exit 2 ;;
       esac
       args=()
@@ -112,16 +95,27 @@ for ((round = 1; round <= rounds; round++)); do
       # Readiness on the main port, as the kubelet sees it: with warm-up it waits for it.
       wait_ready "${dir}" 21102 /readyz
       ready_s=$(awk -v a="${launched}" -v b="$(now_ms)" 'BEGIN {printf "%.2f", (b - a) / 1000}')
+      # What limits the first seconds: the CPU the machine, the JVM and its JIT compiler threads
+      # used in each measured phase.
+      pid=$(cat "${dir}/pid")
+      before=$(cpu_sample "${pid}")
       hey -z "${first}s" -c 4 "http://127.0.0.1:21102/hello" >"${dir}/first.txt"
+      first_cpu=$(cpu_between "${before}" "$(cpu_sample "${pid}")")
       hey -z "${settle}s" -c 4 "http://127.0.0.1:21102/hello" >/dev/null
+      before=$(cpu_sample "${pid}")
       hey -z "${steady}s" -c 4 "http://127.0.0.1:21102/hello" >"${dir}/steady.txt"
+      steady_cpu=$(cpu_between "${before}" "$(cpu_sample "${pid}")")
       kill -TERM "$(cat "${dir}/pid")"
       until [[ -s "${dir}/exit" ]]; do sleep 0.1; done
       # A cache the JVM refused would make j25-aot a plain j25 run: say so in the row.
-      aot_problems=$(grep -c -E '\[(warning|error) *\]\[aot' "${dir}/app.log" || true)
-      end=-
-      [[ "${warmup}" == off ]] || end=$(warmup_end "${dir}/app.log")
-      echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99) ${end:-?} ${aot_problems}" >>"${work}/results.txt"
+      aot_problems=$(aot_cache_problems "${dir}/app.log")
+      end=- warmup_s=0
+      if [[ "${warmup}" != off ]]; then
+        end=$(warmup_end "${dir}/app.log")
+        warmup_s=$(awk -v m="$(warmup_millis "${dir}/app.log")" 'BEGIN {printf "%.2f", m / 1000}')
+      fi
+      # config ready p50 p99 steady-p99 end aot-problems warm-up-s, then busy-% JVM-s JIT-s of the first phase and of the steady one
+      echo "${config} ${ready_s} $(percentile_ms "${dir}/first.txt" 50) $(percentile_ms "${dir}/first.txt" 99) $(percentile_ms "${dir}/steady.txt" 99) ${end:-?} ${aot_problems} ${warmup_s} ${first_cpu} ${steady_cpu}" >>"${work}/results.txt"
       log "round ${round} ${config}: $(tail -n 1 "${work}/results.txt")"
     done
   done
@@ -129,20 +123,23 @@ done
 
 column_median() { awk -v c="$1" -v k="$2" '$1 == c {print $k}' "${work}/results.txt" | median; }
 row() {
-  local config=$1 ready p50 p99 steady ends aot
+  local config=$1 ready p50 p99 steady ends aot took cpu
   ready=$(column_median "${config}" 2)
   p50=$(column_median "${config}" 3)
   p99=$(column_median "${config}" 4)
   steady=$(column_median "${config}" 5)
   ends=$(awk -v c="${config}" '$1 == c {print $6}' "${work}/results.txt" | sort | uniq -c | awk '{printf "%s%s×%s", (NR > 1) ? " " : "", $1, $2}')
   aot=$(awk -v c="${config}" '$1 == c {s += $7} END {print s + 0}' "${work}/results.txt")
-  printf '| %s | %s s | %s ms | %s ms | %s ms | %s | %s |%s\n' "${config}" "${ready}" "${p50}" "${p99}" "${steady}" \
-    "$(awk -v a="${p99}" -v b="${steady}" 'BEGIN {printf "%.2f", a / b}')" "${ends}" \
+  took=$(column_median "${config}" 8)
+  cpu="$(column_median "${config}" 9) %, JVM $(column_median "${config}" 10) s, JIT $(column_median "${config}" 11) s |"
+  cpu+=" $(column_median "${config}" 12) %, JVM $(column_median "${config}" 13) s, JIT $(column_median "${config}" 14) s"
+  printf '| %s | %s s | %s ms | %s ms | %s ms | %s | %s | %s s | %s |%s\n' "${config}" "${ready}" "${p50}" "${p99}" "${steady}" \
+    "$(awk -v a="${p99}" -v b="${steady}" 'BEGIN {printf "%.2f", a / b}')" "${ends}" "${took}" "${cpu}" \
     "$(if ((aot > 0)); then echo " ${aot} AOT cache warnings: see app.log |"; fi)"
 }
 {
-  echo "| JVM / warm-up | launch to ready | first ${first} s p50 | first ${first} s p99 | steady-state p99 | first p99 / steady p99 | warm-up ended |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| JVM / warm-up | launch to ready | first ${first} s p50 | first ${first} s p99 | steady-state p99 | first p99 / steady p99 | warm-up ended | warm-up took | first ${first} s: machine CPU busy, the JVM's and its JIT threads' CPU time | steady state: the same |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for jvm in "${jvms[@]}"; do
     for warmup in "${warmups[@]}"; do
       row "${jvm}/${warmup}"
@@ -151,5 +148,7 @@ row() {
   echo
   echo "Medians of ${rounds} interleaved rounds; JVM options ${base_jvm_opts[*]}; load: hey -c 4 on /hello right after"
   echo "/readyz answered 200 (${first} s), ${settle} s more, then ${steady} s for the steady state. Java 25: $("${java25}" -version 2>&1 | head -n 1)."
+  echo "CPU: busy share of the machine's $(nproc) cores, and CPU seconds of the JVM and of its C1/C2 compiler threads, over each phase"
+  echo "(hey runs on the same cores). Raw rows: bench/work/warmup/results.txt."
 } >"${out}/warmup.md"
 cat "${out}/warmup.md"
