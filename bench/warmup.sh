@@ -17,7 +17,7 @@
 #   --java25 PATH      the Java 25 java (default: JAVA25_HOME's, else
 #                      /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   --first S --settle S --steady S   load phases in seconds (default 5, 20, 5)
-#   --warmup-timeout D   the warm-up budget (default: the sample's, 20s)
+#   --warmup-timeout D   the warm-up budget (default 30s, the starter's)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -29,7 +29,7 @@ java25=${JAVA25}
 first=5
 settle=20
 steady=5
-warmup_timeout=""
+warmup_timeout=30s
 out="${BENCH_DIR}/results"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -86,10 +86,10 @@ for ((round = 1; round <= rounds; round++)); do
       case "${warmup}" in
         off) args+=(--lifecycle.warmup.enabled=false) ;;
         fixed) args+=(--lifecycle.warmup.until=iterations --lifecycle.warmup.iterations=1000) ;;
-        adaptive) args+=(--lifecycle.warmup.until=jit-settled --lifecycle.warmup.iterations=10000) ;;
+        adaptive) args+=(--lifecycle.warmup.until=jit-settled) ;;
         *) echo "unknown warm-up ${warmup}" >&2; exit 2 ;;
       esac
-      [[ -n "${warmup_timeout}" ]] && args+=(--lifecycle.warmup.timeout="${warmup_timeout}")
+      args+=(--lifecycle.warmup.timeout="${warmup_timeout}")
       launched=$(now_ms)
       start_replica "${dir}" 21102 21103 "${args[@]}"
       # Readiness on the main port, as the kubelet sees it: with warm-up it waits for it.

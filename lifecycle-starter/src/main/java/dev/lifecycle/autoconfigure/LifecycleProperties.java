@@ -329,7 +329,7 @@ public class LifecycleProperties {
 		 * How many times each path is requested: at most with until=jit-settled, exactly
 		 * with until=iterations.
 		 */
-		private int iterations = 10000;
+		private int iterations = 50000;
 
 		/**
 		 * How far back the JIT's compilation time is compared, with until=jit-settled.
@@ -340,7 +340,7 @@ public class LifecycleProperties {
 		 * The JIT counts as settled once the JVM's total compilation time grew by less than
 		 * this over the settle window, with until=jit-settled.
 		 */
-		private Duration settleThreshold = Duration.ofMillis(100);
+		private Duration settleThreshold = Duration.ofMillis(300);
 
 		/**
 		 * How many warm-up requests and tasks run at once.

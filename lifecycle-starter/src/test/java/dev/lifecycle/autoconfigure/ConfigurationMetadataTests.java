@@ -37,9 +37,9 @@ class ConfigurationMetadataTests {
 			.containsEntry("lifecycle.shutdown.margin", "2s")
 			.containsEntry("lifecycle.shutdown.connection-close", true)
 			.containsEntry("lifecycle.warmup.until", "jit-settled")
-			.containsEntry("lifecycle.warmup.iterations", 10000)
+			.containsEntry("lifecycle.warmup.iterations", 50000)
 			.containsEntry("lifecycle.warmup.settle-window", "3s")
-			.containsEntry("lifecycle.warmup.settle-threshold", "100ms");
+			.containsEntry("lifecycle.warmup.settle-threshold", "300ms");
 	}
 
 	private static List<Map<String, Object>> properties() throws IOException {

@@ -138,7 +138,7 @@ public final class WarmupAutoConfiguration {
 			problems.add(new Problem(
 					"lifecycle.warmup.settle-threshold (" + threshold + ") must be 1ms or more: "
 							+ "the JVM reports compilation time in whole milliseconds.",
-					"Set lifecycle.warmup.settle-threshold to the compilation time per window that counts as settled, such as 100ms."));
+					"Set lifecycle.warmup.settle-threshold to the compilation time per window that counts as settled, such as 300ms."));
 		}
 	}
 
