@@ -7,18 +7,20 @@
 #                               and its quiet period at every level; L4 and L7; lag 2 s; 3 replicas
 #   bench/rollout.sh --smoke    a swap of the starter's defaults (high traffic) and one of the quiet
 #                               period (low traffic), L4, lag 1 s; fails on any lost request
-#   bench/rollout.sh --scenarios prestop,quiet,quiet-aot --levels high --topologies l4 --rounds 2 \
-#     --name rollout-warm       the whole-rollout time of plain Boot + preStop sleep 5, the quiet
-#                               period on Java 17 and on Java 25 + AOT cache + adaptive warm-up,
-#                               in interleaved rounds (not yet timed: an estimated 15 minutes)
+#   bench/rollout.sh --scenarios prestop,quiet,quiet-aot-cold,quiet-aot --levels high \
+#     --topologies l4 --rounds 2 --name rollout-warm
+#                               the whole-rollout time of plain Boot + preStop sleep 5, the quiet
+#                               period on Java 17, and on Java 25 + AOT cache without and with the
+#                               adaptive warm-up, in interleaved rounds
 #
 # Matrix:
 #   --scenarios LIST    vanilla, prestop, quiet, lifecycle (default these four, in this order), and
 #                       quiet-aot: the quiet period on Java 25 started from the extracted jar with
 #                       a JDK AOT cache trained once per invocation as sample-app/Dockerfile does,
 #                       with the adaptive warm-up (lifecycle.warmup.until=jit-settled); the run
-#                       fails if a JVM refused the cache. Every other scenario runs on JAVA
-#                       (default: java on PATH) with the warm-up off
+#                       fails if a JVM refused the cache; quiet-aot-cold: the same without the
+#                       warm-up. Every other scenario runs on JAVA (default: java on PATH) with
+#                       the warm-up off
 #   --java25 PATH       the Java 25 java of quiet-aot (default: JAVA25_HOME's, else
 #                       /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   --topologies LIST   l4 (HAProxy mode tcp, like kube-proxy), l7 (HAProxy mode http with pooled
@@ -124,8 +126,8 @@ swaps=$([[ "${smoke}" == true ]] && echo 1 || echo "${replicas}")
 [[ "${rounds}" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds is a positive number, not ${rounds}" >&2; exit 2; }
 for scenario in "${scenarios[@]}"; do
   case "${scenario}" in
-    vanilla | prestop | quiet | lifecycle | quiet-aot) ;;
-    *) echo "unknown scenario ${scenario} (vanilla, prestop, quiet, lifecycle, quiet-aot)" >&2; exit 2 ;;
+    vanilla | prestop | quiet | lifecycle | quiet-aot | quiet-aot-cold) ;;
+    *) echo "unknown scenario ${scenario} (vanilla, prestop, quiet, lifecycle, quiet-aot, quiet-aot-cold)" >&2; exit 2 ;;
   esac
 done
 
@@ -158,9 +160,11 @@ scenario_args() {
     # Warm-up off: this benchmark compares how pods stop; bench/warmup.sh measures the warm-up.
     lifecycle) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false" ;;
     quiet) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false --lifecycle.shutdown.quiet-period=1s" ;;
-    # The new replica as issue 18 wants it: warm before it is ready (the sample's warm-up paths
-    # and budget; another app names its paths with --app-args).
-    quiet-aot) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=true --lifecycle.warmup.until=jit-settled --lifecycle.shutdown.quiet-period=1s" ;;
+    # The new replica as issue 18 wants it: warm before it is ready (the sample's warm-up paths;
+    # another app names its paths with --app-args), with the starter's cap and budget.
+    quiet-aot) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=true --lifecycle.warmup.until=jit-settled --lifecycle.warmup.iterations=50000 --lifecycle.warmup.timeout=30s --lifecycle.shutdown.quiet-period=1s" ;;
+    # The same JVM and cache without the warm-up: what the cache alone does to the rollout.
+    quiet-aot-cold) echo "--spring.main.cloud-platform=kubernetes --lifecycle.warmup.enabled=false --lifecycle.shutdown.quiet-period=1s" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -172,13 +176,14 @@ scenario_title() {
     lifecycle) echo "lifecycle defaults (delay 5 s)" ;;
     quiet) echo "lifecycle, quiet period 1 s (min-delay 3 s)" ;;
     quiet-aot) echo "lifecycle, quiet period 1 s, Java 25 + AOT cache + adaptive warm-up" ;;
+    quiet-aot-cold) echo "lifecycle, quiet period 1 s, Java 25 + AOT cache, no warm-up" ;;
   esac
 }
 # use_scenario_jvm SCENARIO: the java, jar and JVM options start_replica runs the scenario with.
 use_scenario_jvm() {
   JAVA=${base_java} JAR=${base_jar}
   JVM_OPTS=("${base_jvm_opts[@]}")
-  if [[ "$1" == quiet-aot ]]; then
+  if [[ "$1" == quiet-aot* ]]; then
     JAVA=${java25} JAR=${AOT_JAR}
     JVM_OPTS+=(-XX:AOTCache="${AOT_CACHE}")
   fi
@@ -434,7 +439,7 @@ run_scenario() {
   for ((slot = 1; slot <= replicas; slot++)); do
     wait_replica_ready "${run}" "${slot}" "${base}"
   done
-  [[ "${scenario}" == quiet-aot ]] && check_aot_cache "${run}"
+  [[ "${scenario}" == quiet-aot* ]] && check_aot_cache "${run}"
 
   local t0
   t0=$(now_ms)
@@ -485,7 +490,7 @@ run_scenario() {
   for ((slot = 1; slot <= replicas + swaps; slot++)); do
     until [[ -s "${run}/replica-${slot}/exit" ]]; do sleep 0.1; done
   done
-  if [[ "${scenario}" == quiet-aot ]]; then
+  if [[ "${scenario}" == quiet-aot* ]]; then
     check_aot_cache "${run}"
   fi
 }
@@ -664,7 +669,7 @@ base_java=${JAVA}
 base_jar=${JAR}
 base_jvm_opts=("${JVM_OPTS[@]}")
 # quiet-aot's replicas start from the jar extracted and trained here once, at the same paths.
-if [[ " ${runs[*]%% *} " == *" quiet-aot "* ]]; then
+if [[ " ${runs[*]%% *} " == *" quiet-aot"* ]]; then
   train_aot_cache "${java25}" "${base_jar}" "${work}/aot" "${base_jvm_opts[@]}"
 fi
 

@@ -12,8 +12,8 @@
 #   --jvms LIST        j17 (java on PATH, the uber jar), j25 (Java 25, the uber jar), j25-aot (Java
 #                      25, the extracted jar started with a JDK AOT cache trained once per run, as
 #                      in sample-app/Dockerfile) (default all three)
-#   --warmups LIST     off, fixed (1000 iterations of each path, the sample's former setting),
-#                      adaptive (until the JIT settled: the sample's setting) (default all three)
+#   --warmups LIST     off, fixed (1000 iterations of each path: the sample's setting), adaptive
+#                      (until the JIT settled, with the starter's cap of 50000) (default all three)
 #   --java25 PATH      the Java 25 java (default: JAVA25_HOME's, else
 #                      /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   --first S --settle S --steady S   load phases in seconds (default 5, 20, 5)
@@ -86,7 +86,7 @@ for ((round = 1; round <= rounds; round++)); do
       case "${warmup}" in
         off) args+=(--lifecycle.warmup.enabled=false) ;;
         fixed) args+=(--lifecycle.warmup.until=iterations --lifecycle.warmup.iterations=1000) ;;
-        adaptive) args+=(--lifecycle.warmup.until=jit-settled) ;;
+        adaptive) args+=(--lifecycle.warmup.until=jit-settled --lifecycle.warmup.iterations=50000) ;;
         *) echo "unknown warm-up ${warmup}" >&2; exit 2 ;;
       esac
       args+=(--lifecycle.warmup.timeout="${warmup_timeout}")

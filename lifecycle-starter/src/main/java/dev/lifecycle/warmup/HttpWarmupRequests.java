@@ -53,6 +53,8 @@ public final class HttpWarmupRequests implements Warmup.WarmupRequests {
 			.openConnection(Proxy.NO_PROXY);
 		connection.setRequestMethod(method);
 		connection.setRequestProperty(HEADER, "true");
+		// What most clients send, rather than the JDK's own "text/html, image/gif, ..." default.
+		connection.setRequestProperty("Accept", "*/*");
 		connection.setConnectTimeout(TIMEOUT_MILLIS);
 		connection.setReadTimeout(TIMEOUT_MILLIS);
 		connection.setUseCaches(false);

@@ -1,5 +1,11 @@
 package dev.lifecycle.warmup;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -250,6 +256,39 @@ class WarmupTests {
 		assertStartupFails(new String[0], "there is nothing to warm up");
 		assertStartupFails(new String[] { "--lifecycle.warmup.paths=/hello", "--lifecycle.warmup.settle-window=30s" },
 				"lifecycle.warmup.settle-window (PT30S) is not shorter than lifecycle.warmup.timeout (PT30S)");
+	}
+
+	@Test
+	void requestsNeverGoThroughAProxyTheJvmIsToldOf() throws Exception {
+		this.context = startWithoutWarmup();
+		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		ProxySelector saved = ProxySelector.getDefault();
+		// A proxy that counts the connections it gets and answers none of them, and a
+		// default ProxySelector (as libraries install) that sends everything to it.
+		try (ServerSocket proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+			AtomicInteger proxied = new AtomicInteger();
+			Thread acceptor = new Thread(() -> {
+				while (!proxy.isClosed()) {
+					try (Socket socket = proxy.accept()) {
+						proxied.incrementAndGet();
+					}
+					catch (IOException ex) {
+						return;
+					}
+				}
+			});
+			acceptor.setDaemon(true);
+			acceptor.start();
+			ProxySelector.setDefault(ProxySelector.of((InetSocketAddress) proxy.getLocalSocketAddress()));
+			HttpWarmupRequests requests = new HttpWarmupRequests(() -> port);
+			assertThat(requests.send("/hello")).isTrue();
+			assertThat(requests.send("HEAD /hello")).isTrue();
+			assertThat(requests.send("/broken")).isFalse();
+			assertThat(proxied).hasValue(0);
+		}
+		finally {
+			ProxySelector.setDefault(saved);
+		}
 	}
 
 	private void assertStartupFails(String[] args, String... messages) {
