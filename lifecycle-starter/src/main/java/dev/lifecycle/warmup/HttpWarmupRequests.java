@@ -17,8 +17,8 @@ import java.util.function.IntSupplier;
  * The JDK's synchronous {@link HttpURLConnection}, with its keep-alive cache, is the
  * client: the warm-up shares the CPU and the JIT with the application, so its own client
  * should cost as little of both as it can. A heavier client (RestClient over the JDK's
- * asynchronous HttpClient) sent a tenth of the requests in the same time and kept the JIT
- * busy compiling code the application never runs.
+ * asynchronous HttpClient) sent under a third of the requests in the same time and kept
+ * the JIT busy compiling code the application never runs.
  */
 public final class HttpWarmupRequests implements Warmup.WarmupRequests {
 
