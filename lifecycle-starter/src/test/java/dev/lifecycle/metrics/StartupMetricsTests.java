@@ -70,7 +70,7 @@ class StartupMetricsTests {
 	void aWarmupThatRanEverythingSaysCompleted() {
 		// Its fixed number of iterations, rather than until the JIT settled.
 		this.context = start("--lifecycle.warmup.enabled=true", "--lifecycle.warmup.paths=/hello",
-				"--lifecycle.warmup.until=iterations");
+				"--lifecycle.warmup.until=iterations", "--lifecycle.warmup.iterations=100");
 		MeterRegistry registry = this.context.getBean(MeterRegistry.class);
 		await().atMost(Duration.ofSeconds(20)).until(() -> warmupOutcome(registry, "completed") == 1);
 		assertThat(warmupOutcome(registry, "timed_out")).isZero();

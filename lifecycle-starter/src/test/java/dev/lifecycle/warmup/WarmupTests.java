@@ -7,6 +7,7 @@ import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +26,7 @@ import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -289,6 +291,30 @@ class WarmupTests {
 		finally {
 			ProxySelector.setDefault(saved);
 		}
+	}
+
+	@Test
+	void overTlsTheRequestsTrustTheServersOwnCertificate(@TempDir Path directory) throws Exception {
+		// Self-signed, and issued for another name than 127.0.0.1.
+		Path keyStore = directory.resolve("server.p12");
+		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+				"-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=warmup.invalid", "-validity", "2",
+				"-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit")
+			.redirectErrorStream(true)
+			.start();
+		String keytoolOutput = new String(keytool.getInputStream().readAllBytes());
+		assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(keyStore).as("keytool made a key store: %s", keytoolOutput).exists();
+		this.context = start("--lifecycle.warmup.paths=/hello,HEAD /hello", "--lifecycle.warmup.until=iterations",
+				"--lifecycle.warmup.iterations=5", "--server.ssl.key-store=file:" + keyStore,
+				"--server.ssl.key-store-password=changeit", "--server.ssl.key-store-type=PKCS12");
+		WarmupPhase phase = this.context.getBean(WarmupPhase.class);
+		await().atMost(Duration.ofSeconds(20)).until(() -> phase.result() != null);
+		WarmupResult result = phase.result();
+		assertThat(result.outcome()).isEqualTo(WarmupResult.Outcome.COMPLETED);
+		assertThat(result.requests()).isEqualTo(10);
+		assertThat(result.failedRequests()).isZero();
+		assertThat(this.context.getBean(WarmupApplication.class).warmupHeaders).hasSize(10);
 	}
 
 	private void assertStartupFails(String[] args, String... messages) {

@@ -39,10 +39,12 @@ class Http2ShutdownProcessIT {
 		Path keyStore = selfSignedKeyStore(directory);
 		try (SampleProcess app = SampleProcess.launch(concat(SHUTDOWN, "server.ssl.key-store=" + keyStore,
 				"server.ssl.key-store-password=changeit", "server.ssl.key-store-type=PKCS12",
-				// The test talks to the management port in plain HTTP; the warm-up sends plain
-				// HTTP to the main port.
-				"management.server.ssl.enabled=false", "lifecycle.warmup.enabled=false"))) {
+				// The test talks to the management port in plain HTTP.
+				"management.server.ssl.enabled=false"))) {
 			app.awaitManagementStatus("/actuator/health/readiness", 200);
+			// The sample's warm-up (1000 x /hello and /work?ms=0) went over TLS to a
+			// self-signed certificate.
+			assertThat(app.output()).contains("Warm-up complete in", "2000 requests (0 failed)");
 			verify(app, Http2Connection::openTls);
 		}
 	}

@@ -1,5 +1,6 @@
 package dev.lifecycle.autoconfigure.warmup;
 
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,17 +10,23 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServerSslBundle;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.web.client.RestClient;
 
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException.Problem;
@@ -39,7 +46,7 @@ import dev.lifecycle.warmup.WarmupTask;
  */
 @AutoConfiguration
 @ConditionalOnWebApplication
-@ConditionalOnClass({ HealthIndicator.class, RestClient.class })
+@ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty("lifecycle.warmup.enabled")
 @EnableConfigurationProperties(LifecycleProperties.class)
@@ -53,15 +60,38 @@ public final class WarmupAutoConfiguration {
 
 	@Bean
 	WarmupPhase warmupHealthIndicator(ApplicationContext context, LifecycleProperties properties,
-			ListableBeanFactory beanFactory) {
+			ListableBeanFactory beanFactory, ObjectProvider<ServerProperties> server,
+			ObjectProvider<SslBundles> sslBundles) {
 		LifecycleProperties.Warmup settings = properties.getWarmup();
 		Map<String, WarmupTask> tasks = beanFactory.getBeansOfType(WarmupTask.class);
 		validate(settings, tasks);
 		HttpWarmupRequests requests = new HttpWarmupRequests(
-				() -> ((WebServerApplicationContext) context).getWebServer().getPort());
+				() -> ((WebServerApplicationContext) context).getWebServer().getPort(),
+				serverTls(server.getIfAvailable(), sslBundles.getIfAvailable()));
 		Warmup warmup = new Warmup(settings.getPaths(), settings.getIterations(), settleRule(settings),
 				settings.getConcurrency(), settings.getTimeout(), tasks, requests);
 		return new WarmupPhase(context, warmup);
+	}
+
+	// With server.ssl the port speaks only HTTPS: the warm-up trusts the server's own certificates.
+	private static @Nullable SSLSocketFactory serverTls(@Nullable ServerProperties server,
+			@Nullable SslBundles sslBundles) {
+		if (server == null || !Ssl.isEnabled(server.getSsl())) {
+			return null;
+		}
+		try {
+			KeyStore keyStore = WebServerSslBundle.get(server.getSsl(), sslBundles).getStores().getKeyStore();
+			if (keyStore != null) {
+				return HttpWarmupRequests.trustingOnly(keyStore);
+			}
+			logger.warn("server.ssl is enabled but its bundle has no key store: the warm-up cannot trust the "
+					+ "server's certificate, and its requests will fail");
+		}
+		catch (Exception ex) {
+			logger.warn("server.ssl is enabled but the warm-up could not read the server's certificates ({}): "
+					+ "its requests will fail", ex.toString());
+		}
+		return null;
 	}
 
 	private static @Nullable JitSettleRule settleRule(LifecycleProperties.Warmup settings) {
