@@ -46,6 +46,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationFailureAnalyzer;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.sample.support.SelfSignedKeyStore;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -296,18 +297,10 @@ class WarmupTests {
 	@Test
 	void overTlsTheRequestsTrustTheServersOwnCertificate(@TempDir Path directory) throws Exception {
 		// Self-signed, and issued for another name than 127.0.0.1.
-		Path keyStore = directory.resolve("server.p12");
-		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-				"-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=warmup.invalid", "-validity", "2",
-				"-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit")
-			.redirectErrorStream(true)
-			.start();
-		String keytoolOutput = new String(keytool.getInputStream().readAllBytes());
-		assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(keyStore).as("keytool made a key store: %s", keytoolOutput).exists();
+		Path keyStore = SelfSignedKeyStore.create(directory, "warmup.invalid");
 		this.context = start("--lifecycle.warmup.paths=/hello,HEAD /hello", "--lifecycle.warmup.until=iterations",
 				"--lifecycle.warmup.iterations=5", "--server.ssl.key-store=file:" + keyStore,
-				"--server.ssl.key-store-password=changeit", "--server.ssl.key-store-type=PKCS12");
+				"--server.ssl.key-store-password=" + SelfSignedKeyStore.PASSWORD, "--server.ssl.key-store-type=PKCS12");
 		WarmupPhase phase = this.context.getBean(WarmupPhase.class);
 		await().atMost(Duration.ofSeconds(20)).until(() -> phase.result() != null);
 		WarmupResult result = phase.result();

@@ -1,6 +1,5 @@
 package dev.lifecycle.sample;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.lifecycle.sample.support.Http2Connection;
 import dev.lifecycle.sample.support.Http2Connection.GoAway;
 import dev.lifecycle.sample.support.SampleProcess;
+import dev.lifecycle.sample.support.SelfSignedKeyStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,9 +36,9 @@ class Http2ShutdownProcessIT {
 
 	@Test
 	void overTls(@TempDir Path directory) throws Exception {
-		Path keyStore = selfSignedKeyStore(directory);
+		Path keyStore = SelfSignedKeyStore.create(directory, "127.0.0.1");
 		try (SampleProcess app = SampleProcess.launch(concat(SHUTDOWN, "server.ssl.key-store=" + keyStore,
-				"server.ssl.key-store-password=changeit", "server.ssl.key-store-type=PKCS12",
+				"server.ssl.key-store-password=" + SelfSignedKeyStore.PASSWORD, "server.ssl.key-store-type=PKCS12",
 				// The test talks to the management port in plain HTTP.
 				"management.server.ssl.enabled=false"))) {
 			app.awaitManagementStatus("/actuator/health/readiness", 200);
@@ -83,21 +83,6 @@ class Http2ShutdownProcessIT {
 					goAwayAfter.toMillis(), DELAY.toMillis());
 			assertThat(goAwayAfter).as("as soon as shutdown begins").isLessThan(Duration.ofSeconds(1));
 		}
-	}
-
-	/** A throwaway self-signed certificate, made with the JDK's keytool. */
-	private static Path selfSignedKeyStore(Path directory) throws Exception {
-		Path keyStore = directory.resolve("server.p12");
-		Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-		Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
-				"-dname", "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-				"-storepass", "changeit")
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(process.getInputStream().readAllBytes());
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(Files.exists(keyStore)).as("keytool made a key store: %s", output).isTrue();
-		return keyStore;
 	}
 
 	private static String[] concat(String[] first, String... more) {
