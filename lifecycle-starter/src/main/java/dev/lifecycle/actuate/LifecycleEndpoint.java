@@ -56,7 +56,7 @@ public final class LifecycleEndpoint {
 						(budget.quietPeriod() != null) ? value(budget.quietPeriod()) : null,
 						(budget.minDelay() != null) ? value(budget.minDelay()) : null, value(budget.drainTimeout()),
 						value(budget.margin())),
-				this.coordinator.requests().count(), startup(), warmup(),
+				this.coordinator.requests().count(), this.coordinator.tasks().count(), startup(), warmup(),
 				(progress != null) ? shutdown(progress, this.coordinator.lastReport() != null) : null);
 	}
 
@@ -98,7 +98,16 @@ public final class LifecycleEndpoint {
 				report.total().toMillis(), report.budget().toMillis(), report.delay().toMillis(),
 				report.delayEnd().name().toLowerCase(Locale.ROOT), report.servedDuringDelay(),
 				report.newConnectionsDuringDelay(), report.drain().toMillis(),
-				report.drained(), abandoned, report.close().toMillis());
+				report.drained(), abandoned, report.tasksWait().toMillis(), tasks(report.tasks()),
+				report.close().toMillis());
+	}
+
+	private static TasksDescriptor tasks(ShutdownReport.Tasks tasks) {
+		List<InterruptedDescriptor> interrupted = tasks.interrupted()
+			.stream()
+			.map((task) -> new InterruptedDescriptor(task.name(), task.executor(), task.age().toMillis(), task.stopped()))
+			.toList();
+		return new TasksDescriptor(tasks.finished(), tasks.finishedByName(), interrupted, tasks.neverStarted());
 	}
 
 	/**
@@ -107,12 +116,13 @@ public final class LifecycleEndpoint {
 	 * @param phase the current phase: SERVING until the context starts closing
 	 * @param budget the shutdown budget
 	 * @param inFlight requests being served now
+	 * @param tasksInProgress scheduled job runs and async tasks in progress now
 	 * @param startup the startup state, when the probes are on
 	 * @param warmup the warm-up, when it is enabled
 	 * @param shutdown the shutdown so far, or the last one once complete; absent while
 	 * serving
 	 */
-	public record LifecycleDescriptor(String phase, BudgetDescriptor budget, int inFlight,
+	public record LifecycleDescriptor(String phase, BudgetDescriptor budget, int inFlight, int tasksInProgress,
 			@Nullable StartupDescriptor startup, @Nullable WarmupDescriptor warmup,
 			@Nullable ShutdownDescriptor shutdown) {
 	}
@@ -187,13 +197,38 @@ public final class LifecycleEndpoint {
 	 * @param drainMillis how long the drain phase lasted
 	 * @param drained requests that completed during the drain
 	 * @param abandoned requests still running when the drain timeout ran out
+	 * @param tasksWaitMillis how long the sequence waited, after the drain, for scheduled
+	 * jobs and async tasks
+	 * @param tasks scheduled jobs and async tasks during the shutdown
 	 * @param closeMillis how long the rest of the context took to close
 	 */
 	public record ShutdownDescriptor(boolean complete, @Nullable String summary, String started,
 			Map<String, String> phases, long totalMillis, long budgetMillis, long delayMillis, String delayEnd,
 			long delayArrivals, @Nullable Long delayNewConnections, long drainMillis, long drained,
-			List<AbandonedDescriptor> abandoned,
-			long closeMillis) {
+			List<AbandonedDescriptor> abandoned, long tasksWaitMillis, TasksDescriptor tasks, long closeMillis) {
+	}
+
+	/**
+	 * Scheduled jobs and async tasks during the shutdown.
+	 *
+	 * @param finished runs that ended by themselves after shutdown began
+	 * @param finishedByName the same by task name, once the deadline is reached
+	 * @param interrupted runs still in progress at the deadline
+	 * @param neverStarted tasks still queued at the deadline, by executor
+	 */
+	public record TasksDescriptor(long finished, Map<String, Long> finishedByName,
+			List<InterruptedDescriptor> interrupted, Map<String, Integer> neverStarted) {
+	}
+
+	/**
+	 * A scheduled job or async task interrupted at the deadline.
+	 *
+	 * @param name its class and method
+	 * @param executor the executor or scheduler bean it ran on
+	 * @param ageMillis how long it had been running
+	 * @param stopped whether it ended after the interrupt
+	 */
+	public record InterruptedDescriptor(String name, String executor, long ageMillis, boolean stopped) {
 	}
 
 	/**

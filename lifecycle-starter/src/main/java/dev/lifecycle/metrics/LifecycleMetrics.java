@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +18,7 @@ import dev.lifecycle.probes.StartupStateHealthIndicator;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
+import dev.lifecycle.shutdown.ShutdownReport.Tasks;
 import dev.lifecycle.warmup.WarmupPhase;
 import dev.lifecycle.warmup.WarmupResult;
 
@@ -28,7 +30,7 @@ import dev.lifecycle.warmup.WarmupResult;
 public final class LifecycleMetrics implements MeterBinder {
 
 	private static final ShutdownPhase[] TIMED_PHASES = { ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
-			ShutdownPhase.DRAIN, ShutdownPhase.CLOSE };
+			ShutdownPhase.DRAIN, ShutdownPhase.TASKS, ShutdownPhase.CLOSE };
 
 	// Every way a delay ends; PENDING is the absence of an end.
 	private static final DelayEnd[] DELAY_ENDS = Arrays.stream(DelayEnd.values())
@@ -93,6 +95,13 @@ public final class LifecycleMetrics implements MeterBinder {
 			.tag("outcome", "abandoned")
 			.baseUnit("requests")
 			.register(registry);
+		Gauge.builder("lifecycle.tasks.active", this.coordinator.tasks(), (tasks) -> tasks.count())
+			.description("Scheduled job runs and async tasks in progress now, on the executor and scheduler beans")
+			.baseUnit("tasks")
+			.register(registry);
+		taskCounter(registry, "finished", (tasks) -> tasks.finished());
+		taskCounter(registry, "interrupted", (tasks) -> tasks.interrupted().size());
+		taskCounter(registry, "not_started", Tasks::notStarted);
 		FunctionCounter
 			.builder("lifecycle.shutdown.delay.arrivals", this.coordinator, ShutdownCoordinator::servedDuringDelay)
 			.description("Requests that arrived after readiness flipped: the evidence that the delay was needed")
@@ -112,6 +121,17 @@ public final class LifecycleMetrics implements MeterBinder {
 		if (this.warmup != null) {
 			bindWarmup(registry, this.warmup);
 		}
+	}
+
+	private void taskCounter(MeterRegistry registry, String outcome, ToDoubleFunction<Tasks> count) {
+		FunctionCounter
+			.builder("lifecycle.shutdown.tasks", this.coordinator,
+					(coordinator) -> count.applyAsDouble(coordinator.tasksSoFar()))
+			.description("Scheduled jobs and async tasks during the shutdown: finished, interrupted at the deadline, "
+					+ "or queued and never started")
+			.tag("outcome", outcome)
+			.baseUnit("tasks")
+			.register(registry);
 	}
 
 	private static void bindWarmup(MeterRegistry registry, WarmupPhase warmup) {

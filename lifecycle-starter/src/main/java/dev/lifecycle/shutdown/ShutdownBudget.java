@@ -23,6 +23,15 @@ public record ShutdownBudget(Setting terminationGracePeriod, Setting delay, @Nul
 		return this.delay.value().plus(this.drainTimeout.value()).plus(this.margin.value());
 	}
 
+	/**
+	 * {@return the time from the start of the shutdown by which all work must be done:
+	 * the grace period less the margin} Requests are bounded by the delay and the drain
+	 * timeout inside it; scheduled jobs and async tasks, which need no routing, run up to it.
+	 */
+	public Duration deadline() {
+		return this.terminationGracePeriod.value().minus(this.margin.value());
+	}
+
 	/** {@return whether the plan leaves Kubernetes no reason to SIGKILL the pod} */
 	public boolean fitsGracePeriod() {
 		return planned().compareTo(this.terminationGracePeriod.value()) <= 0;

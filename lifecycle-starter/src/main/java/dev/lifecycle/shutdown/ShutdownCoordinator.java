@@ -17,15 +17,19 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 import dev.lifecycle.shutdown.ShutdownReport.AbandonedRequest;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
+import dev.lifecycle.shutdown.ShutdownReport.InterruptedTask;
+import dev.lifecycle.shutdown.ShutdownReport.Tasks;
 
 /**
  * Runs the shutdown sequence and keeps its timeline. The Spring glue in this package
  * calls it at each boundary; web stack adapters ask it whether to close connections.
  *
  * <pre>
- * context close ──► refuse() ──► delay() ──► drainStarted() ──► drainEnded() ──► complete()
- *  (closing thread)   readiness     blocks up     Boot's graceful     abandon what     report
- *                     503           to delay      shutdown begins     still runs
+ * context close ──► refuse() ──► delay() ──► drainStarted() ──► drainEnded() ──────────────► complete()
+ *  (closing thread)   readiness     blocks up     Boot's graceful     abandon what still runs;    report
+ *                     503; no new   to delay      shutdown begins     wait for background tasks
+ *                     scheduled                                       up to the deadline
+ *                     job runs
  * </pre>
  */
 public final class ShutdownCoordinator {
@@ -39,6 +43,8 @@ public final class ShutdownCoordinator {
 	private final InFlightRequests requests;
 
 	private final NewConnections connections;
+
+	private final BackgroundTasks tasks;
 
 	private final boolean connectionCloseEnabled;
 
@@ -70,6 +76,8 @@ public final class ShutdownCoordinator {
 
 	private List<AbandonedRequest> abandoned = List.of();
 
+	private Tasks tasksOutcome = Tasks.NONE;
+
 	private volatile @Nullable ShutdownReport lastReport;
 
 	/**
@@ -84,9 +92,26 @@ public final class ShutdownCoordinator {
 	 */
 	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, NewConnections connections,
 			boolean connectionCloseEnabled) {
+		this(budget, requests, connections, BackgroundTasks.withoutScheduledJobs(), connectionCloseEnabled);
+	}
+
+	/**
+	 * Creates the coordinator of one process's shutdown, background work included.
+	 *
+	 * @param budget the budget each phase is bounded by
+	 * @param requests the requests in flight
+	 * @param connections the connections the web server accepts, the quiet period's
+	 * evidence where the web server reports them
+	 * @param tasks the scheduled jobs and async tasks, waited for up to the deadline
+	 * @param connectionCloseEnabled whether responses carry {@code Connection: close} once
+	 * shutdown begins
+	 */
+	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, NewConnections connections,
+			BackgroundTasks tasks, boolean connectionCloseEnabled) {
 		this.budget = budget;
 		this.requests = requests;
 		this.connections = connections;
+		this.tasks = tasks;
 		this.connectionCloseEnabled = connectionCloseEnabled;
 	}
 
@@ -122,6 +147,11 @@ public final class ShutdownCoordinator {
 		return this.requests;
 	}
 
+	/** {@return the scheduled jobs and async tasks} */
+	public BackgroundTasks tasks() {
+		return this.tasks;
+	}
+
 	/** {@return the report of the shutdown of this process, once it is complete} */
 	public @Nullable ShutdownReport lastReport() {
 		return this.lastReport;
@@ -139,6 +169,13 @@ public final class ShutdownCoordinator {
 		logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
 		if (this.closingConnections) {
 			this.http2GoAways.forEach(Runnable::run);
+		}
+		// Jobs need no routing: they stop being triggered now, and those running go on.
+		this.tasks.shutdownBegan();
+		int running = this.tasks.count();
+		if (running > 0) {
+			logger.info("{} scheduled job(s) or async task(s) in progress get until {} after SIGTERM to finish",
+					running, ShutdownBudget.Setting.format(this.budget.deadline()));
 		}
 	}
 
@@ -270,6 +307,50 @@ public final class ShutdownCoordinator {
 			Thread.currentThread().interrupt();
 		}
 		abandonTheRest();
+		awaitTasks();
+	}
+
+	/**
+	 * Phase 4b: scheduled jobs and async tasks have run beside the delay and the drain;
+	 * what still runs gets until the deadline, then is interrupted. Tasks that ignore the
+	 * interrupt are reported, and their executors stop waiting for them, so the process
+	 * still exits inside the grace period.
+	 */
+	private void awaitTasks() {
+		long deadline;
+		synchronized (this) {
+			if (this.phase != ShutdownPhase.ABANDON) {
+				return;
+			}
+			enter(ShutdownPhase.TASKS);
+			deadline = this.startedNanos + this.budget.deadline().toNanos();
+		}
+		Tasks outcome;
+		try {
+			outcome = this.tasks.await(deadline, interruptGrace());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			outcome = Tasks.NONE;
+		}
+		synchronized (this) {
+			this.tasksOutcome = outcome;
+			for (InterruptedTask task : outcome.interrupted()) {
+				logger.warn("Interrupted {}: still running at the shutdown deadline ({} after SIGTERM)", task,
+						ShutdownBudget.Setting.format(this.budget.deadline()));
+			}
+			if (outcome.notStarted() > 0) {
+				logger.warn("{} queued task(s) never started before the shutdown deadline: {}", outcome.notStarted(),
+						outcome.neverStarted());
+			}
+			enter(ShutdownPhase.CLOSE);
+		}
+	}
+
+	/** A quarter of the margin, at most a second: interrupted tasks stop fast or not at all. */
+	private Duration interruptGrace() {
+		Duration quarter = this.budget.margin().value().dividedBy(4);
+		return (quarter.compareTo(Duration.ofSeconds(1)) > 0) ? Duration.ofSeconds(1) : quarter;
 	}
 
 	private synchronized void abandonTheRest() {
@@ -286,7 +367,6 @@ public final class ShutdownCoordinator {
 					this.budget.drainTimeout().formatted());
 		}
 		this.abandoned = Collections.unmodifiableList(cut);
-		enter(ShutdownPhase.CLOSE);
 	}
 
 	/**
@@ -319,7 +399,7 @@ public final class ShutdownCoordinator {
 		return new ShutdownReport(this.started, timeline(), Duration.ofNanos(now - this.startedNanos),
 				this.budget.terminationGracePeriod().value(), phaseDuration(ShutdownPhase.DELAY, now), this.delayEnd,
 				servedDuringDelay(), newConnectionsDuringDelay(), phaseDuration(ShutdownPhase.DRAIN, now), drained(),
-				this.abandoned,
+				this.abandoned, phaseDuration(ShutdownPhase.TASKS, now), tasksSoFar(),
 				phaseDuration(ShutdownPhase.CLOSE, now));
 	}
 
@@ -387,6 +467,18 @@ public final class ShutdownCoordinator {
 	public synchronized long drained() {
 		return (this.phase == ShutdownPhase.DRAIN) ? this.requests.completed() - this.completedBeforeDrain
 				: this.drained;
+	}
+
+	/**
+	 * {@return the scheduled jobs and async tasks: those that finished so far, and once the
+	 * deadline passed, those interrupted}
+	 */
+	public synchronized Tasks tasksSoFar() {
+		if (this.phase.compareTo(ShutdownPhase.TASKS) > 0) {
+			return this.tasksOutcome;
+		}
+		long finished = this.tasks.finished();
+		return (finished == 0) ? Tasks.NONE : new Tasks(finished, Map.of(), List.of(), Map.of());
 	}
 
 	/** {@return the requests cut at the end of the drain} */

@@ -4,11 +4,13 @@ package dev.lifecycle.shutdown;
  * The phases of a graceful shutdown, in the order they happen.
  *
  * <pre>
- * SERVING ─ context close ─► REFUSE ─► DELAY ─► DRAIN ─► ABANDON ─► CLOSE ─► COMPLETE
- *            readiness 503     keep serving,   server stops   cut what     pools and   one report
- *                              Connection:     accepting,     is still     executors   line
- *                              close           in-flight      running      close
- *                                              requests end
+ * SERVING ─ context close ─► REFUSE ─► DELAY ─► DRAIN ─► ABANDON ─► TASKS ─► CLOSE ─► COMPLETE
+ *            readiness 503     keep serving,   server stops   cut what     wait for    pools and   one report
+ *                              Connection:     accepting,     is still     jobs and    executors   line
+ *                              close           in-flight      running      tasks, up   close
+ *                                              requests end                to the
+ *                                                                          deadline
+ *            └─ scheduled jobs stop being triggered; jobs and async tasks in progress run on ─┘
  * </pre>
  */
 public enum ShutdownPhase {
@@ -27,6 +29,12 @@ public enum ShutdownPhase {
 
 	/** The drain ended; whatever still runs is counted, logged and cut. */
 	ABANDON,
+
+	/**
+	 * The requests are done; scheduled jobs and async tasks still running get until the
+	 * deadline (grace period less margin), then are interrupted.
+	 */
+	TASKS,
 
 	/** The rest of the application context closes. */
 	CLOSE,

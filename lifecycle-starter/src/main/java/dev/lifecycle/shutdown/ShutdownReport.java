@@ -25,12 +25,16 @@ import org.jspecify.annotations.Nullable;
  * @param drain how long the drain phase lasted
  * @param drained requests that completed during the drain
  * @param abandoned requests still running when the drain timeout ran out
+ * @param tasksWait how long the sequence waited, after the drain, for scheduled jobs and
+ * async tasks
+ * @param tasks scheduled jobs and async tasks: those that finished during the shutdown,
+ * and those cut at its deadline
  * @param close how long the rest of the context took to close
  */
 public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases, Duration total, Duration budget,
 		Duration delay, DelayEnd delayEnd, long servedDuringDelay, @Nullable Long newConnectionsDuringDelay,
-		Duration drain, long drained,
-		List<AbandonedRequest> abandoned, Duration close) {
+		Duration drain, long drained, List<AbandonedRequest> abandoned, Duration tasksWait, Tasks tasks,
+		Duration close) {
 
 	/** {@return the one line an operator reads to know how this instance stopped} */
 	public String summary() {
@@ -40,7 +44,7 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 				+ " requests arrived"
 				+ ((this.newConnectionsDuringDelay != null) ? ", " + this.newConnectionsDuringDelay + " new connections" : "")
 				+ "), drained " + this.drained + " in " + human(this.drain) + ", abandoned "
-				+ this.abandoned.size() + ", close " + human(this.close);
+				+ this.abandoned.size() + ", " + this.tasks.summary(this.tasksWait) + ", close " + human(this.close);
 	}
 
 	/** {@return whether the shutdown ended within the termination grace period} */
@@ -75,6 +79,10 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		fields.put("lifecycle.shutdown.drain_ms", this.drain.toMillis());
 		fields.put("lifecycle.shutdown.drained", this.drained);
 		fields.put("lifecycle.shutdown.abandoned", this.abandoned.size());
+		fields.put("lifecycle.shutdown.tasks_wait_ms", this.tasksWait.toMillis());
+		fields.put("lifecycle.shutdown.tasks_finished", this.tasks.finished());
+		fields.put("lifecycle.shutdown.tasks_interrupted", this.tasks.interrupted().size());
+		fields.put("lifecycle.shutdown.tasks_not_started", this.tasks.notStarted());
 		fields.put("lifecycle.shutdown.close_ms", this.close.toMillis());
 		return fields;
 	}
@@ -120,6 +128,71 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		@Override
 		public String toString() {
 			return this.method + " " + this.path + " after " + human(this.age);
+		}
+
+	}
+
+	/**
+	 * Scheduled jobs and async tasks during one shutdown.
+	 *
+	 * @param finished runs that ended by themselves after shutdown began
+	 * @param finishedByName the same, by task name
+	 * @param interrupted runs still in progress at the deadline, longest first
+	 * @param neverStarted tasks still queued at the deadline, by executor: they never ran
+	 */
+	public record Tasks(long finished, Map<String, Long> finishedByName, List<InterruptedTask> interrupted,
+			Map<String, Integer> neverStarted) {
+
+		/** Nothing ran, or the shutdown has not reached the deadline yet. */
+		public static final Tasks NONE = new Tasks(0, Map.of(), List.of(), Map.of());
+
+		/** {@return the tasks still queued at the deadline, all executors together} */
+		public int notStarted() {
+			return this.neverStarted.values().stream().mapToInt(Integer::intValue).sum();
+		}
+
+		String summary(Duration waited) {
+			StringBuilder summary = new StringBuilder("tasks finished ").append(this.finished);
+			if (!this.finishedByName.isEmpty()) {
+				StringBuilder names = new StringBuilder();
+				this.finishedByName.forEach((name, count) -> names.append((names.length() > 0) ? ", " : "")
+					.append(name)
+					.append((count > 1) ? " x" + count : ""));
+				summary.append(" (").append(names).append(')');
+			}
+			boolean anyTask = this.finished > 0 || !this.interrupted.isEmpty() || notStarted() > 0;
+			if (anyTask && waited.toMillis() > 0) {
+				summary.append(" waited ").append(human(waited)).append(" after the drain");
+			}
+			summary.append(", interrupted ").append(this.interrupted.size());
+			if (!this.interrupted.isEmpty()) {
+				summary.append(' ').append(this.interrupted);
+			}
+			int notStarted = notStarted();
+			if (notStarted > 0) {
+				summary.append(", never started ").append(notStarted).append(' ').append(this.neverStarted);
+			}
+			return summary.toString();
+		}
+
+	}
+
+	/**
+	 * A scheduled job or async task still running at the shutdown's deadline, and
+	 * interrupted.
+	 *
+	 * @param name the job's or task's method, {@code Jobs.nightlyExport}
+	 * @param executor the bean name of the executor or scheduler it ran on
+	 * @param age how long it had been running when it was interrupted
+	 * @param stopped whether it ended after the interrupt; if not, it was still running
+	 * when the process exited
+	 */
+	public record InterruptedTask(String name, String executor, Duration age, boolean stopped) {
+
+		@Override
+		public String toString() {
+			return this.name + " on " + this.executor + " after " + human(this.age)
+					+ (this.stopped ? "" : " (ignored the interrupt, still running at exit)");
 		}
 
 	}

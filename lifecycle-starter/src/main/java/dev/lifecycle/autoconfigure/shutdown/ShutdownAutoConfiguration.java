@@ -34,6 +34,7 @@ import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
@@ -42,6 +43,7 @@ import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.probes.ReadinessProbeRecord;
 import dev.lifecycle.probes.ReadinessProbeRecord.Verdict;
 import dev.lifecycle.probes.StartupStateHealthIndicator;
+import dev.lifecycle.shutdown.BackgroundTasks;
 import dev.lifecycle.shutdown.ContextClosingListener;
 import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.InFlightRequests;
@@ -67,6 +69,7 @@ import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 @ConditionalOnWebApplication
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LifecycleProperties.class)
+@ImportRuntimeHints(BackgroundTaskTracking.Hints.class)
 public final class ShutdownAutoConfiguration {
 
 	/** Created by Spring as an auto-configuration. */
@@ -93,9 +96,21 @@ public final class ShutdownAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	BackgroundTasks backgroundTasks(ObjectProvider<ScheduledTaskHolder> scheduledJobs) {
+		return new BackgroundTasks(scheduledJobs::orderedStream);
+	}
+
+	@Bean
+	static BeanPostProcessor lifecycleBackgroundTaskTracking(ObjectProvider<BackgroundTasks> tasks) {
+		return new BackgroundTaskTracking(tasks);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	ShutdownCoordinator shutdownCoordinator(ShutdownBudget budget, InFlightRequests requests,
-			NewConnections connections, LifecycleProperties properties) {
-		return new ShutdownCoordinator(budget, requests, connections, properties.getShutdown().isConnectionClose());
+			NewConnections connections, BackgroundTasks tasks, LifecycleProperties properties) {
+		return new ShutdownCoordinator(budget, requests, connections, tasks,
+				properties.getShutdown().isConnectionClose());
 	}
 
 	@Bean
@@ -305,7 +320,8 @@ public final class ShutdownAutoConfiguration {
 	/**
 	 * Bounds Boot's graceful drain by the drain timeout, and every other shutdown phase by
 	 * half the margin ({@code spring.lifecycle.timeout-per-shutdown-phase}) unless the user
-	 * set it.
+	 * set it. Scheduled jobs and async tasks are not cut by it: the sequence waits for them
+	 * up to the deadline before their executors' phase begins.
 	 */
 	static final class ShutdownPhaseTimeouts implements BeanPostProcessor {
 
@@ -324,9 +340,10 @@ public final class ShutdownAutoConfiguration {
 				ShutdownBudget budget = this.budget.getObject();
 				processor.setTimeoutForShutdownPhase(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE,
 						budget.drainTimeout().value().toMillis());
-				// What stops after the drain (an executor still running an abandoned request's
-				// task, a message listener) must fit in the margin, or the pod outlives its
-				// grace period. Half of it per phase leaves the rest for closing the beans.
+				// What stops after the drain and the wait for background tasks (an executor
+				// still running a task that ignored its interrupt, a message listener) must fit
+				// in the margin, or the pod outlives its grace period. Half of it per phase
+				// leaves the rest for closing the beans.
 				if (ShutdownBudgetResolver.userPhaseTimeout(this.environment) == null) {
 					processor.setTimeoutPerShutdownPhase(budget.margin().value().toMillis() / 2);
 				}

@@ -51,6 +51,10 @@ final class ShutdownBudgetResolver {
 
 	static final String SERVER_SHUTDOWN = "server.shutdown";
 
+	/** Boot's waits for its task executor's and scheduler's tasks when the context closes. */
+	static final List<String> TASK_AWAIT_PERIODS = List.of("spring.task.execution.shutdown.await-termination-period",
+			"spring.task.scheduling.shutdown.await-termination-period");
+
 	static final Duration KUBERNETES_DELAY = Duration.ofSeconds(5);
 
 	private final Environment environment;
@@ -101,6 +105,7 @@ final class ShutdownBudgetResolver {
 			if (phaseTimeout != null) {
 				checkPhaseTimeout(phaseTimeout, grace, delay, margin);
 			}
+			checkTaskAwaitPeriods(grace, margin);
 			if (phaseTimeout == null || shutdown.getDrainTimeout() != null) {
 				checkBudget(grace, delay, drainTimeout, margin);
 			}
@@ -185,6 +190,32 @@ final class ShutdownBudgetResolver {
 							+ " and " + margin + "; a shutdown phase could outlast the pod.",
 					"Remove " + PHASE_TIMEOUT + " (the starter derives it from the budget), or lower it to "
 							+ Setting.format(left) + " or less."));
+		}
+	}
+
+	/**
+	 * Scheduled jobs and async tasks get until the deadline, grace period less margin: a
+	 * longer wait asked of Boot's executors could only be cut by Kubernetes.
+	 */
+	private void checkTaskAwaitPeriods(Setting grace, Setting margin) {
+		Duration deadline = grace.value().minus(margin.value());
+		for (String property : TASK_AWAIT_PERIODS) {
+			Duration configured = Binder.get(this.environment).bind(property, Duration.class).orElse(null);
+			if (configured == null) {
+				continue;
+			}
+			Setting awaitPeriod = configured(property, configured, null);
+			if (awaitPeriod.value().isNegative()) {
+				requireNotNegative(awaitPeriod, "0 or a positive duration, or remove it");
+			}
+			else if (awaitPeriod.value().compareTo(deadline) > 0) {
+				this.problems.add(new Problem(awaitPeriod + " exceeds the " + Setting.format(deadline) + " that " + grace
+						+ " leaves after " + margin + "; tasks still running would be waited for until Kubernetes "
+						+ "kills the pod.",
+						"Lower " + property + " to " + Setting.format(deadline) + " or less, or remove it: the starter "
+								+ "waits for running tasks up to that deadline anyway. Or raise the pod's "
+								+ "terminationGracePeriodSeconds and " + GRACE + " together."));
+			}
 		}
 	}
 

@@ -201,7 +201,7 @@ class ShutdownAutoConfigurationTests {
 			context.close();
 			assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.COMPLETE);
 			assertThat(coordinator.lastReport().phases()).containsKeys(ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
-					ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.CLOSE);
+					ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.TASKS, ShutdownPhase.CLOSE);
 		});
 	}
 
@@ -259,7 +259,7 @@ class ShutdownAutoConfigurationTests {
 			assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.COMPLETE);
 			assertThat(coordinator.lastReport()).isNotNull();
 			assertThat(coordinator.lastReport().phases()).containsKeys(ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
-					ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.CLOSE, ShutdownPhase.COMPLETE);
+					ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.TASKS, ShutdownPhase.CLOSE, ShutdownPhase.COMPLETE);
 		});
 	}
 
