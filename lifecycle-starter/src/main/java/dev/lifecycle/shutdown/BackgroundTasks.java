@@ -51,6 +51,9 @@ public final class BackgroundTasks {
 
 	private volatile List<ScheduledTaskHolder> jobHolders = List.of();
 
+	/** Jobs in progress when shutdown began that no decorator sees: counted when they end. */
+	private volatile List<Job> untrackedAtStart = List.of();
+
 	private final Map<String, LongAdder> finished = new ConcurrentHashMap<>();
 
 	private final LongAdder finishedCount = new LongAdder();
@@ -125,6 +128,7 @@ public final class BackgroundTasks {
 		this.jobHolders = this.scheduledJobs.get().toList();
 		scheduledTasks().forEach((task) -> task.cancel(false));
 		this.running.forEach(this::name);
+		this.untrackedAtStart = untrackedRunningJobs(List.copyOf(this.running));
 	}
 
 	/**
@@ -171,6 +175,12 @@ public final class BackgroundTasks {
 					!job.isRunning()));
 		}
 		interrupted.sort(Comparator.comparing(InterruptedTask::age).reversed());
+		for (Job job : this.untrackedAtStart) {
+			if (!cutJobs.contains(job) && !job.isRunning()) {
+				this.finishedCount.increment();
+				this.finished.computeIfAbsent(job.name, (name) -> new LongAdder()).increment();
+			}
+		}
 		Map<String, Long> finishedByName = new LinkedHashMap<>();
 		this.finished.entrySet()
 			.stream()
@@ -300,8 +310,11 @@ public final class BackgroundTasks {
 	/** A scheduled job in progress that no decorator sees. */
 	private record Job(String name, ScheduledTask task, Instant started) {
 
+		/** Still the run that was seen: started at the same instant and not ended. */
 		boolean isRunning() {
-			return this.task.getTask().getLastExecutionOutcome().status() == TaskExecutionOutcome.Status.STARTED;
+			TaskExecutionOutcome outcome = this.task.getTask().getLastExecutionOutcome();
+			return outcome.status() == TaskExecutionOutcome.Status.STARTED
+					&& this.started.equals(outcome.executionTime());
 		}
 
 	}

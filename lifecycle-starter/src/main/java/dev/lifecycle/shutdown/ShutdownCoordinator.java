@@ -174,7 +174,7 @@ public final class ShutdownCoordinator {
 		this.tasks.shutdownBegan();
 		int running = this.tasks.count();
 		if (running > 0) {
-			logger.info("{} scheduled job(s) or async task(s) in progress get until {} after SIGTERM to finish",
+			logger.info("{} scheduled job(s) or async task(s) in progress get until {} after shutdown began to finish",
 					running, ShutdownBudget.Setting.format(this.budget.deadline()));
 		}
 	}
@@ -336,7 +336,7 @@ public final class ShutdownCoordinator {
 		synchronized (this) {
 			this.tasksOutcome = outcome;
 			for (InterruptedTask task : outcome.interrupted()) {
-				logger.warn("Interrupted {}: still running at the shutdown deadline ({} after SIGTERM)", task,
+				logger.warn("Interrupted {}: still running at the shutdown deadline ({} after shutdown began)", task,
 						ShutdownBudget.Setting.format(this.budget.deadline()));
 			}
 			if (outcome.notStarted() > 0) {

@@ -113,7 +113,19 @@ class BadConfigurationTests {
 				bad("spring.lifecycle.timeout-per-shutdown-phase=1h", "spring.lifecycle.timeout-per-shutdown-phase (3600s",
 						"a shutdown phase could outlast the pod", "lower it to 28s or less"),
 				bad("spring.lifecycle.timeout-per-shutdown-phase=0s",
-						"spring.lifecycle.timeout-per-shutdown-phase (0s", "must be longer than zero"));
+						"spring.lifecycle.timeout-per-shutdown-phase (0s", "must be longer than zero"),
+				// Boot's waits for background tasks: past the deadline only Kubernetes could cut them.
+				bad("spring.task.execution.shutdown.await-termination-period=40s",
+						"spring.task.execution.shutdown.await-termination-period (40s",
+						"exceeds the 28s that lifecycle.termination-grace-period (30s, default) leaves",
+						"Lower spring.task.execution.shutdown.await-termination-period to 28s or less"),
+				bad("spring.task.scheduling.shutdown.await-termination-period=1m",
+						"spring.task.scheduling.shutdown.await-termination-period (60s",
+						"Lower spring.task.scheduling.shutdown.await-termination-period to 28s or less"),
+				bad(new String[] { "lifecycle.termination-grace-period=10s",
+						"spring.task.scheduling.shutdown.await-termination-period=9s" },
+						"spring.task.scheduling.shutdown.await-termination-period (9s",
+						"exceeds the 8s that lifecycle.termination-grace-period (10s"));
 	}
 
 	@ParameterizedTest(name = "{0}")

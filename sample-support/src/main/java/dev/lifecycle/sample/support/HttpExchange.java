@@ -19,11 +19,21 @@ import java.util.Map;
 public record HttpExchange(int status, Map<String, String> headers, String body) {
 
 	public static HttpExchange get(int port, String path, Duration timeout) throws IOException {
+		return exchange("GET", port, path, timeout);
+	}
+
+	/** A POST without a body. */
+	public static HttpExchange post(int port, String path, Duration timeout) throws IOException {
+		return exchange("POST", port, path, timeout);
+	}
+
+	private static HttpExchange exchange(String method, int port, String path, Duration timeout) throws IOException {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
 			socket.setSoTimeout((int) timeout.toMillis());
 			// A keep-alive request: any Connection: close in the answer is the server's decision.
-			String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n";
+			String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+					+ (method.equals("GET") ? "" : "\r\nContent-Length: 0") + "\r\n\r\n";
 			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
 			InputStream in = socket.getInputStream();
 			String statusLine = readLine(in);

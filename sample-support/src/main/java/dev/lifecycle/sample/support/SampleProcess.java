@@ -52,6 +52,17 @@ public final class SampleProcess implements AutoCloseable {
 
 	/** Starts the app without waiting for it. */
 	public static SampleProcess launch(String... properties) throws IOException {
+		return launchOn(Path.of(System.getProperty("java.home")), properties);
+	}
+
+	/** Starts the app on the given JDK and waits until its readiness probe answers 200. */
+	public static SampleProcess startOn(Path javaHome, String... properties) throws IOException, InterruptedException {
+		SampleProcess sample = launchOn(javaHome, properties);
+		sample.awaitReady();
+		return sample;
+	}
+
+	private static SampleProcess launchOn(Path javaHome, String... properties) throws IOException {
 		String jar = System.getProperty("sample.jar");
 		if (jar == null || !Files.exists(Path.of(jar))) {
 			throw new IllegalStateException("Run through Maven's verify phase: the packaged jar is missing (" + jar + ")");
@@ -61,7 +72,7 @@ public final class SampleProcess implements AutoCloseable {
 		Path output = Files.createTempFile("sample-", ".log");
 		// The lifecycle endpoint lets tests wait on the app's own count of in-flight requests.
 		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add(javaHome.resolve("bin").resolve("java").toString());
 		String jvmArgs = System.getProperty("sample.jvm-args", "").strip();
 		if (!jvmArgs.isEmpty()) {
 			command.addAll(List.of(jvmArgs.split("\\s+")));
@@ -83,6 +94,10 @@ public final class SampleProcess implements AutoCloseable {
 
 	public HttpExchange get(String path) throws IOException {
 		return HttpExchange.get(this.port, path, Duration.ofSeconds(10));
+	}
+
+	public HttpExchange post(String path) throws IOException {
+		return HttpExchange.post(this.port, path, Duration.ofSeconds(10));
 	}
 
 	/** A request on its own thread, for a client that waits up to a minute for the answer. */
