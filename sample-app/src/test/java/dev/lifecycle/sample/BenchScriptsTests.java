@@ -55,4 +55,14 @@ class BenchScriptsTests {
 		assertThat(help.output()).contains("--java25 PATH", "JAVA25_HOME", "j25-aot");
 	}
 
+	@Test
+	void backgroundWorkHelpNamesItsSetUpsAndRefusesZeroRounds() throws Exception {
+		ExternalCommand help = ExternalCommand.run("bash", "bench/background-work.sh", "--help");
+		assertThat(help.exitCode()).isZero();
+		assertThat(help.output()).contains("plain", "starter-k8s", "starter-long", "--rounds N");
+		ExternalCommand rounds = ExternalCommand.run("bash", "bench/background-work.sh", "--rounds", "0");
+		assertThat(rounds.exitCode()).isEqualTo(2);
+		assertThat(rounds.output()).contains("--rounds must be a whole number of 1 or more");
+	}
+
 }
