@@ -32,11 +32,8 @@ class BackgroundWorkProcessIT {
 				"sample.job.interval=1h")) {
 			awaitOutput(app, "Job report-1 started");
 			TimeUnit.SECONDS.sleep(1);
-			long sigterm = app.terminate();
-			int exitCode = app.awaitExit(Duration.ofSeconds(40));
-			Duration exit = SampleProcess.since(sigterm);
+			Duration exit = terminate(app);
 			System.out.printf("12 s scheduled job, SIGTERM 1 s in: exit after %d ms%n", exit.toMillis());
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(app.output()).containsPattern("Job report-1 finished after 1[2-9]\\d\\d\\d ms")
 				.contains("tasks finished 1 (ScheduledReport.report)",
 					"interrupted 0")
@@ -51,11 +48,8 @@ class BackgroundWorkProcessIT {
 	void aScheduledJobLongerThanTheBudgetIsInterruptedAtTheDeadlineAndNamed() throws Exception {
 		try (SampleProcess app = SampleProcess.start(SHORT_GRACE, "sample.job.duration=60s")) {
 			awaitOutput(app, "Job report-1 started");
-			long sigterm = app.terminate();
-			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = SampleProcess.since(sigterm);
+			Duration exit = terminate(app);
 			System.out.printf("60 s scheduled job, grace period 8 s: exit after %d ms%n", exit.toMillis());
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(exit).isGreaterThan(Duration.ofMillis(5900)).isLessThan(Duration.ofSeconds(8));
 			assertThat(app.output()).contains("Job report-1 interrupted after",
 					"Interrupted ScheduledReport.report on taskScheduler after", "tasks finished 0", "interrupted 1");
@@ -67,12 +61,9 @@ class BackgroundWorkProcessIT {
 		try (SampleProcess app = SampleProcess.start(SHORT_GRACE, "sample.job.duration=60s",
 				"sample.job.ignore-interrupts=true")) {
 			awaitOutput(app, "Job report-1 started");
-			long sigterm = app.terminate();
-			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = SampleProcess.since(sigterm);
+			Duration exit = terminate(app);
 			System.out.printf("60 s scheduled job ignoring interrupts, grace period 8 s: exit after %d ms%n",
 					exit.toMillis());
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(exit).isLessThan(Duration.ofSeconds(8));
 			assertThat(app.output()).contains("Job report-1 ignored an interrupt",
 					"ScheduledReport.report on taskScheduler after", "(ignored the interrupt, still running at exit)")
@@ -85,10 +76,7 @@ class BackgroundWorkProcessIT {
 		try (SampleProcess app = SampleProcess.start()) {
 			assertThat(app.post("/jobs?ms=3000").status()).isEqualTo(202);
 			awaitOutput(app, "Job async-1 started");
-			long sigterm = app.terminate();
-			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = SampleProcess.since(sigterm);
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
+			Duration exit = terminate(app);
 			assertThat(app.output()).contains("Job async-1 finished after",
 					"tasks finished 1 (JobsController.AsyncJobs.run)", "interrupted 0");
 			assertThat(exit).isLessThan(Duration.ofSeconds(6));
@@ -100,10 +88,7 @@ class BackgroundWorkProcessIT {
 		try (SampleProcess app = SampleProcess.start(SHORT_GRACE)) {
 			assertThat(app.post("/jobs?ms=60000").status()).isEqualTo(202);
 			awaitOutput(app, "Job async-1 started");
-			long sigterm = app.terminate();
-			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = SampleProcess.since(sigterm);
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
+			Duration exit = terminate(app);
 			assertThat(exit).isGreaterThan(Duration.ofMillis(5900)).isLessThan(Duration.ofSeconds(8));
 			assertThat(app.output()).contains("Job async-1 interrupted after",
 					"Interrupted JobsController.AsyncJobs.run on applicationTaskExecutor after", "interrupted 1");
@@ -121,16 +106,22 @@ class BackgroundWorkProcessIT {
 			assertThat(app.post("/jobs?ms=60000").status()).isEqualTo(202);
 			assertThat(app.post("/jobs?ms=60000&ignoreInterrupts=true").status()).isEqualTo(202);
 			awaitOutput(app, "Job async-2 started");
-			long sigterm = app.terminate();
-			int exitCode = app.awaitExit(Duration.ofSeconds(30));
-			Duration exit = SampleProcess.since(sigterm);
+			Duration exit = terminate(app);
 			System.out.printf("Virtual threads on Java 25: exit after %d ms%n", exit.toMillis());
-			assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
 			assertThat(exit).isGreaterThan(Duration.ofMillis(5900)).isLessThan(Duration.ofSeconds(8));
 			assertThat(app.output()).contains("Job report-1 finished after", "Job async-1 interrupted after",
 					"Job async-2 ignored an interrupt", "tasks finished 1 (ScheduledReport.report)", "interrupted 2",
 					"(ignored the interrupt, still running at exit)");
 		}
+	}
+
+	/** Sends SIGTERM and returns how long the process took to exit, which it must do by signal. */
+	private static Duration terminate(SampleProcess app) throws InterruptedException {
+		long sigterm = app.terminate();
+		int exitCode = app.awaitExit(Duration.ofSeconds(40));
+		Duration exit = SampleProcess.since(sigterm);
+		assertThat(exitCode).isEqualTo(SIGTERM_EXIT_CODE);
+		return exit;
 	}
 
 	private static void awaitOutput(SampleProcess app, String text) throws InterruptedException {
