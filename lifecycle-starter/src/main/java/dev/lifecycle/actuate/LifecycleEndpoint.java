@@ -56,7 +56,8 @@ public final class LifecycleEndpoint {
 						(budget.quietPeriod() != null) ? value(budget.quietPeriod()) : null,
 						(budget.minDelay() != null) ? value(budget.minDelay()) : null, value(budget.drainTimeout()),
 						value(budget.margin())),
-				this.coordinator.requests().count(), this.coordinator.tasks().count(), startup(), warmup(),
+				this.coordinator.requests().count(), this.coordinator.tasks().count(),
+				this.coordinator.consumers().inProgress(), startup(), warmup(),
 				(progress != null) ? shutdown(progress, this.coordinator.lastReport() != null) : null);
 	}
 
@@ -99,7 +100,16 @@ public final class LifecycleEndpoint {
 				report.delayEnd().name().toLowerCase(Locale.ROOT), report.servedDuringDelay(),
 				report.newConnectionsDuringDelay(), report.drain().toMillis(),
 				report.drained(), abandoned, report.tasksWait().toMillis(), tasks(report.tasks()),
-				report.close().toMillis());
+				report.messagesWait().toMillis(), messages(report.messages()), report.close().toMillis());
+	}
+
+	private static MessagesDescriptor messages(ShutdownReport.Messages messages) {
+		List<ListenerDescriptor> listeners = messages.listeners()
+			.stream()
+			.map((listener) -> new ListenerDescriptor(listener.broker(), listener.listener(), listener.finished(),
+					listener.redelivered(), listener.stopped()))
+			.toList();
+		return new MessagesDescriptor(messages.finished(), messages.redelivered(), listeners);
 	}
 
 	private static TasksDescriptor tasks(ShutdownReport.Tasks tasks) {
@@ -117,13 +127,14 @@ public final class LifecycleEndpoint {
 	 * @param budget the shutdown budget
 	 * @param inFlight requests being served now
 	 * @param tasksInProgress scheduled job runs and async tasks in progress now
+	 * @param messagesInProgress messages in a Kafka or RabbitMQ listener now
 	 * @param startup the startup state, when the probes are on
 	 * @param warmup the warm-up, when it is enabled
 	 * @param shutdown the shutdown so far, or the last one once complete; absent while
 	 * serving
 	 */
 	public record LifecycleDescriptor(String phase, BudgetDescriptor budget, int inFlight, int tasksInProgress,
-			@Nullable StartupDescriptor startup, @Nullable WarmupDescriptor warmup,
+			int messagesInProgress, @Nullable StartupDescriptor startup, @Nullable WarmupDescriptor warmup,
 			@Nullable ShutdownDescriptor shutdown) {
 	}
 
@@ -200,12 +211,40 @@ public final class LifecycleEndpoint {
 	 * @param tasksWaitMillis how long the sequence waited, after the drain, for scheduled
 	 * jobs and async tasks
 	 * @param tasks scheduled jobs and async tasks during the shutdown
+	 * @param messagesWaitMillis how long the sequence waited, after the tasks, for message
+	 * listener containers to stop
+	 * @param messages messages in Kafka and RabbitMQ listeners during the shutdown
 	 * @param closeMillis how long the rest of the context took to close
 	 */
 	public record ShutdownDescriptor(boolean complete, @Nullable String summary, String started,
 			Map<String, String> phases, long totalMillis, long budgetMillis, long delayMillis, String delayEnd,
 			long delayArrivals, @Nullable Long delayNewConnections, long drainMillis, long drained,
-			List<AbandonedDescriptor> abandoned, long tasksWaitMillis, TasksDescriptor tasks, long closeMillis) {
+			List<AbandonedDescriptor> abandoned, long tasksWaitMillis, TasksDescriptor tasks, long messagesWaitMillis,
+			MessagesDescriptor messages, long closeMillis) {
+	}
+
+	/**
+	 * Messages in Kafka and RabbitMQ listeners during the shutdown.
+	 *
+	 * @param finished messages listeners finished, and acknowledged or committed, after
+	 * shutdown began
+	 * @param redelivered messages left unacknowledged or uncommitted for another consumer
+	 * @param listeners per listener container, once the deadline passed
+	 */
+	public record MessagesDescriptor(long finished, long redelivered, List<ListenerDescriptor> listeners) {
+	}
+
+	/**
+	 * One listener container during the shutdown.
+	 *
+	 * @param broker {@code kafka} or {@code rabbitmq}
+	 * @param listener the container's id
+	 * @param finished messages it finished after shutdown began
+	 * @param redelivered messages it left for redelivery
+	 * @param stopped whether it stopped before the process exited
+	 */
+	public record ListenerDescriptor(String broker, String listener, long finished, long redelivered,
+			boolean stopped) {
 	}
 
 	/**

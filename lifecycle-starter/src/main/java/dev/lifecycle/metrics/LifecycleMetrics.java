@@ -30,7 +30,7 @@ import dev.lifecycle.warmup.WarmupResult;
 public final class LifecycleMetrics implements MeterBinder {
 
 	private static final ShutdownPhase[] TIMED_PHASES = { ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
-			ShutdownPhase.DRAIN, ShutdownPhase.TASKS, ShutdownPhase.CLOSE };
+			ShutdownPhase.DRAIN, ShutdownPhase.TASKS, ShutdownPhase.MESSAGES, ShutdownPhase.CLOSE };
 
 	// Every way a delay ends; PENDING is the absence of an end.
 	private static final DelayEnd[] DELAY_ENDS = Arrays.stream(DelayEnd.values())
@@ -102,6 +102,16 @@ public final class LifecycleMetrics implements MeterBinder {
 		taskCounter(registry, "finished", (tasks) -> tasks.finished());
 		taskCounter(registry, "interrupted", (tasks) -> tasks.interrupted().size());
 		taskCounter(registry, "not_started", Tasks::notStarted);
+		for (String broker : this.coordinator.consumers().brokers()) {
+			Gauge.builder("lifecycle.messages.active", this.coordinator.consumers(), (consumers) -> consumers.inProgress(broker))
+				.description("Messages in a listener now, per broker")
+				.tag("broker", broker)
+				.baseUnit("messages")
+				.register(registry);
+			messageCounter(registry, broker, "finished", (coordinator) -> coordinator.consumers().finished(broker));
+			messageCounter(registry, broker, "redelivered",
+					(coordinator) -> coordinator.messagesSoFar().redelivered(broker));
+		}
 		FunctionCounter
 			.builder("lifecycle.shutdown.delay.arrivals", this.coordinator, ShutdownCoordinator::servedDuringDelay)
 			.description("Requests that arrived after readiness flipped: the evidence that the delay was needed")
@@ -121,6 +131,17 @@ public final class LifecycleMetrics implements MeterBinder {
 		if (this.warmup != null) {
 			bindWarmup(registry, this.warmup);
 		}
+	}
+
+	private void messageCounter(MeterRegistry registry, String broker, String outcome,
+			ToDoubleFunction<ShutdownCoordinator> count) {
+		FunctionCounter.builder("lifecycle.shutdown.messages", this.coordinator, count)
+			.description("Messages during the shutdown, per broker: finished and acknowledged or committed, or left "
+					+ "unacknowledged for redelivery at the deadline")
+			.tag("broker", broker)
+			.tag("outcome", outcome)
+			.baseUnit("messages")
+			.register(registry);
 	}
 
 	private void taskCounter(MeterRegistry registry, String outcome, ToDoubleFunction<Tasks> count) {

@@ -18,6 +18,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 import dev.lifecycle.shutdown.ShutdownReport.AbandonedRequest;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
 import dev.lifecycle.shutdown.ShutdownReport.InterruptedTask;
+import dev.lifecycle.shutdown.ShutdownReport.ListenerOutcome;
+import dev.lifecycle.shutdown.ShutdownReport.Messages;
 import dev.lifecycle.shutdown.ShutdownReport.Tasks;
 
 /**
@@ -27,9 +29,11 @@ import dev.lifecycle.shutdown.ShutdownReport.Tasks;
  * <pre>
  * context close ──► refuse() ──► delay() ──► drainStarted() ──► drainEnded() ──────────────► complete()
  *  (closing thread)   readiness     blocks up     Boot's graceful     abandon what still runs;    report
- *                     503; no new   to delay      shutdown begins     wait for background tasks
- *                     scheduled                                       up to the deadline
- *                     job runs
+ *                     503; no new   to delay      shutdown begins;    wait for background tasks
+ *                     scheduled                   request/reply       and message listeners up
+ *                     job runs;                   listeners stop      to the deadline
+ *                     consumers stop
+ *                     taking messages
  * </pre>
  */
 public final class ShutdownCoordinator {
@@ -45,6 +49,8 @@ public final class ShutdownCoordinator {
 	private final NewConnections connections;
 
 	private final BackgroundTasks tasks;
+
+	private final MessageConsumers consumers;
 
 	private final boolean connectionCloseEnabled;
 
@@ -78,6 +84,8 @@ public final class ShutdownCoordinator {
 
 	private Tasks tasksOutcome = Tasks.NONE;
 
+	private Messages messagesOutcome = Messages.NONE;
+
 	private volatile @Nullable ShutdownReport lastReport;
 
 	/**
@@ -108,10 +116,30 @@ public final class ShutdownCoordinator {
 	 */
 	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, NewConnections connections,
 			BackgroundTasks tasks, boolean connectionCloseEnabled) {
+		this(budget, requests, connections, tasks, MessageConsumers.none(), connectionCloseEnabled);
+	}
+
+	/**
+	 * Creates the coordinator of one process's shutdown, background work and message
+	 * consumers included.
+	 *
+	 * @param budget the budget each phase is bounded by
+	 * @param requests the requests in flight
+	 * @param connections the connections the web server accepts, the quiet period's
+	 * evidence where the web server reports them
+	 * @param tasks the scheduled jobs and async tasks, waited for up to the deadline
+	 * @param consumers the message listener containers, stopped when shutdown begins and
+	 * waited for up to the deadline
+	 * @param connectionCloseEnabled whether responses carry {@code Connection: close} once
+	 * shutdown begins
+	 */
+	public ShutdownCoordinator(ShutdownBudget budget, InFlightRequests requests, NewConnections connections,
+			BackgroundTasks tasks, MessageConsumers consumers, boolean connectionCloseEnabled) {
 		this.budget = budget;
 		this.requests = requests;
 		this.connections = connections;
 		this.tasks = tasks;
+		this.consumers = consumers;
 		this.connectionCloseEnabled = connectionCloseEnabled;
 	}
 
@@ -152,6 +180,11 @@ public final class ShutdownCoordinator {
 		return this.tasks;
 	}
 
+	/** {@return the message listener containers of every broker on the class path} */
+	public MessageConsumers consumers() {
+		return this.consumers;
+	}
+
 	/** {@return the report of the shutdown of this process, once it is complete} */
 	public @Nullable ShutdownReport lastReport() {
 		return this.lastReport;
@@ -177,6 +210,18 @@ public final class ShutdownCoordinator {
 			logger.info("{} scheduled job(s) or async task(s) in progress get until {} after shutdown began to finish",
 					running, ShutdownBudget.Setting.format(this.budget.deadline()));
 		}
+		// Consumers need no routing either: they stop taking messages now and finish what
+		// they hold beside the delay.
+		int holding = this.consumers.inProgress();
+		int stopping = this.consumers.stopConsuming(deadlineNanos());
+		if (stopping > 0) {
+			logger.info("Stopping {} message listener container(s): {} message(s) in progress get until {} after "
+					+ "shutdown began to finish", stopping, holding, ShutdownBudget.Setting.format(this.budget.deadline()));
+		}
+	}
+
+	private long deadlineNanos() {
+		return this.startedNanos + this.budget.deadline().toNanos();
 	}
 
 	/**
@@ -284,6 +329,11 @@ public final class ShutdownCoordinator {
 						this.budget.drainTimeout().formatted());
 			}
 		}
+		// Listeners that answer requests served like the web server; they stop with it.
+		int answering = this.consumers.stopAnsweringRequests(deadlineNanos());
+		if (answering > 0) {
+			logger.info("Stopping {} message listener container(s) that answer requests", answering);
+		}
 		// Outside the lock: ending a stream runs the web stack's completion callbacks.
 		int ended = this.requests.endStreams();
 		if (ended > 0) {
@@ -308,6 +358,7 @@ public final class ShutdownCoordinator {
 		}
 		abandonTheRest();
 		awaitTasks();
+		awaitMessages();
 	}
 
 	/**
@@ -323,7 +374,7 @@ public final class ShutdownCoordinator {
 				return;
 			}
 			enter(ShutdownPhase.TASKS);
-			deadline = this.startedNanos + this.budget.deadline().toNanos();
+			deadline = deadlineNanos();
 		}
 		Tasks outcome;
 		try {
@@ -342,6 +393,40 @@ public final class ShutdownCoordinator {
 			if (outcome.notStarted() > 0) {
 				logger.warn("{} queued task(s) never started before the shutdown deadline: {}", outcome.notStarted(),
 						outcome.neverStarted());
+			}
+			enter(ShutdownPhase.MESSAGES);
+		}
+	}
+
+	/**
+	 * Phase 4c: message listener containers stopped when shutdown began (or with the drain,
+	 * for those that answer requests); those still finishing their messages get until the
+	 * deadline, then their listeners are interrupted, and what they held goes back to the
+	 * broker unacknowledged.
+	 */
+	private void awaitMessages() {
+		synchronized (this) {
+			if (this.phase != ShutdownPhase.MESSAGES) {
+				return;
+			}
+		}
+		Messages outcome;
+		try {
+			outcome = this.consumers.await(deadlineNanos(), interruptGrace());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			outcome = Messages.NONE;
+		}
+		synchronized (this) {
+			this.messagesOutcome = outcome;
+			for (ListenerOutcome listener : outcome.listeners()) {
+				if (listener.redelivered() > 0 || !listener.stopped()) {
+					logger.warn("Listener {}: {} message(s) left for redelivery at the shutdown deadline ({} after "
+							+ "shutdown began){}", listener.broker() + " " + listener.listener(), listener.redelivered(),
+							ShutdownBudget.Setting.format(this.budget.deadline()),
+							listener.stopped() ? "" : "; a listener ignored its interrupt and still runs");
+				}
 			}
 			enter(ShutdownPhase.CLOSE);
 		}
@@ -400,7 +485,7 @@ public final class ShutdownCoordinator {
 				this.budget.terminationGracePeriod().value(), phaseDuration(ShutdownPhase.DELAY, now), this.delayEnd,
 				servedDuringDelay(), newConnectionsDuringDelay(), phaseDuration(ShutdownPhase.DRAIN, now), drained(),
 				this.abandoned, phaseDuration(ShutdownPhase.TASKS, now), tasksSoFar(),
-				phaseDuration(ShutdownPhase.CLOSE, now));
+				phaseDuration(ShutdownPhase.MESSAGES, now), messagesSoFar(), phaseDuration(ShutdownPhase.CLOSE, now));
 	}
 
 	/**
@@ -479,6 +564,18 @@ public final class ShutdownCoordinator {
 		}
 		long finished = this.tasks.finished();
 		return (finished == 0) ? Tasks.NONE : new Tasks(finished, Map.of(), List.of(), Map.of());
+	}
+
+	/**
+	 * {@return the messages: those listeners finished so far, and once the deadline passed,
+	 * what each listener container left for redelivery}
+	 */
+	public synchronized Messages messagesSoFar() {
+		if (this.phase.compareTo(ShutdownPhase.MESSAGES) > 0) {
+			return this.messagesOutcome;
+		}
+		long finished = this.consumers.finished();
+		return (finished == 0) ? Messages.NONE : new Messages(finished, 0, List.of());
 	}
 
 	/** {@return the requests cut at the end of the drain} */

@@ -4,13 +4,14 @@ package dev.lifecycle.shutdown;
  * The phases of a graceful shutdown, in the order they happen.
  *
  * <pre>
- * SERVING ─ context close ─► REFUSE ─► DELAY ─► DRAIN ─► ABANDON ─► TASKS ─► CLOSE ─► COMPLETE
- *            readiness 503     keep serving,   server stops   cut what     wait for    pools and   one report
- *                              Connection:     accepting,     is still     jobs and    executors   line
- *                              close           in-flight      running      tasks, up   close
- *                                              requests end                to the
- *                                                                          deadline
- *            └─ scheduled jobs stop being triggered; jobs and async tasks in progress run on ─┘
+ * SERVING ─ context close ─► REFUSE ─► DELAY ─► DRAIN ─► ABANDON ─► TASKS ─► MESSAGES ─► CLOSE ─► COMPLETE
+ *            readiness 503     keep serving,   server stops   cut what     wait for    wait for     pools and   one report
+ *                              Connection:     accepting,     is still     jobs and    listener     executors   line
+ *                              close           in-flight      running      tasks, up   containers   close
+ *                                              requests end                to the      up to the
+ *                                                                          deadline    deadline
+ *            └─ scheduled jobs stop being triggered, message listeners stop taking messages;
+ *               what they already hold runs on ─┘
  * </pre>
  */
 public enum ShutdownPhase {
@@ -35,6 +36,12 @@ public enum ShutdownPhase {
 	 * deadline (grace period less margin), then are interrupted.
 	 */
 	TASKS,
+
+	/**
+	 * Message listener containers still finishing the messages they hold get until the
+	 * deadline, then their listeners are interrupted and the messages go back to the broker.
+	 */
+	MESSAGES,
 
 	/** The rest of the application context closes. */
 	CLOSE,

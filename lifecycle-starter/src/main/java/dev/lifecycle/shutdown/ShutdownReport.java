@@ -29,12 +29,16 @@ import org.jspecify.annotations.Nullable;
  * async tasks
  * @param tasks scheduled jobs and async tasks: those that finished during the shutdown,
  * and those cut at its deadline
+ * @param messagesWait how long the sequence waited, after the jobs and tasks, for message
+ * listener containers to stop
+ * @param messages the messages listeners finished during the shutdown, and those left for
+ * redelivery, per listener
  * @param close how long the rest of the context took to close
  */
 public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases, Duration total, Duration budget,
 		Duration delay, DelayEnd delayEnd, long servedDuringDelay, @Nullable Long newConnectionsDuringDelay,
 		Duration drain, long drained, List<AbandonedRequest> abandoned, Duration tasksWait, Tasks tasks,
-		Duration close) {
+		Duration messagesWait, Messages messages, Duration close) {
 
 	/** {@return the one line an operator reads to know how this instance stopped} */
 	public String summary() {
@@ -44,7 +48,9 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 				+ " requests arrived"
 				+ ((this.newConnectionsDuringDelay != null) ? ", " + this.newConnectionsDuringDelay + " new connections" : "")
 				+ "), drained " + this.drained + " in " + human(this.drain) + ", abandoned "
-				+ this.abandoned.size() + ", " + this.tasks.summary(this.tasksWait) + ", close " + human(this.close);
+				+ this.abandoned.size() + ", " + this.tasks.summary(this.tasksWait)
+				+ (this.messages.isEmpty() ? "" : ", " + this.messages.summary(this.messagesWait)) + ", close "
+				+ human(this.close);
 	}
 
 	/** {@return whether the shutdown ended within the termination grace period} */
@@ -83,6 +89,11 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		fields.put("lifecycle.shutdown.tasks_finished", this.tasks.finished());
 		fields.put("lifecycle.shutdown.tasks_interrupted", this.tasks.interrupted().size());
 		fields.put("lifecycle.shutdown.tasks_not_started", this.tasks.notStarted());
+		if (!this.messages.isEmpty()) {
+			fields.put("lifecycle.shutdown.messages_wait_ms", this.messagesWait.toMillis());
+			fields.put("lifecycle.shutdown.messages_finished", this.messages.finished());
+			fields.put("lifecycle.shutdown.messages_redelivered", this.messages.redelivered());
+		}
 		fields.put("lifecycle.shutdown.close_ms", this.close.toMillis());
 		return fields;
 	}
@@ -193,6 +204,79 @@ public record ShutdownReport(Instant started, Map<ShutdownPhase, Instant> phases
 		public String toString() {
 			return this.name + " on " + this.executor + " after " + human(this.age)
 					+ (this.stopped ? "" : " (ignored the interrupt, still running at exit)");
+		}
+
+	}
+
+	/**
+	 * Messages during one shutdown, all brokers together and per listener container.
+	 *
+	 * @param finished messages listeners finished after shutdown began
+	 * @param redelivered messages left to the broker unacknowledged or uncommitted, for
+	 * another consumer
+	 * @param listeners per listener container, once the deadline passed; empty before
+	 */
+	public record Messages(long finished, long redelivered, List<ListenerOutcome> listeners) {
+
+		/** No listener container, or none stopped. */
+		public static final Messages NONE = new Messages(0, 0, List.of());
+
+		static Messages of(List<ListenerOutcome> listeners) {
+			return new Messages(listeners.stream().mapToLong(ListenerOutcome::finished).sum(),
+					listeners.stream().mapToLong(ListenerOutcome::redelivered).sum(), List.copyOf(listeners));
+		}
+
+		/**
+		 * {@return the messages one broker's listeners left for redelivery}
+		 * @param broker the broker
+		 */
+		public long redelivered(String broker) {
+			return this.listeners.stream()
+				.filter((listener) -> listener.broker().equals(broker))
+				.mapToLong(ListenerOutcome::redelivered)
+				.sum();
+		}
+
+		/** {@return whether no listener took part} */
+		public boolean isEmpty() {
+			return this.finished == 0 && this.redelivered == 0 && this.listeners.isEmpty();
+		}
+
+		String summary(Duration waited) {
+			StringBuilder summary = new StringBuilder("messages finished ").append(this.finished);
+			if (waited.toMillis() > 0) {
+				summary.append(" waited ").append(human(waited)).append(" after the tasks");
+			}
+			summary.append(", redelivered ").append(this.redelivered);
+			List<ListenerOutcome> cut = this.listeners.stream()
+				.filter((listener) -> listener.redelivered() > 0 || !listener.stopped())
+				.toList();
+			if (!cut.isEmpty()) {
+				summary.append(' ').append(cut);
+			}
+			return summary.toString();
+		}
+
+	}
+
+	/**
+	 * One message listener container during the shutdown.
+	 *
+	 * @param broker {@code kafka} or {@code rabbitmq}
+	 * @param listener the container's id, as the application named it
+	 * @param finished messages its listener finished after shutdown began, acknowledged or
+	 * committed
+	 * @param redelivered messages it left to the broker: not acknowledged (RabbitMQ requeues
+	 * them) or not committed (Kafka hands them to the next consumer of the partition)
+	 * @param stopped whether the container stopped before the process exited; if not, a
+	 * listener ignored its interrupt
+	 */
+	public record ListenerOutcome(String broker, String listener, long finished, long redelivered, boolean stopped) {
+
+		@Override
+		public String toString() {
+			return this.broker + " " + this.listener + " redelivered " + this.redelivered
+					+ (this.stopped ? "" : " (a listener ignored the interrupt, still running at exit)");
 		}
 
 	}

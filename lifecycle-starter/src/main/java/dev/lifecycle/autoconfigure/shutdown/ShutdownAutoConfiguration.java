@@ -29,6 +29,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
@@ -47,6 +48,7 @@ import dev.lifecycle.shutdown.BackgroundTasks;
 import dev.lifecycle.shutdown.ContextClosingListener;
 import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.shutdown.MessageConsumers;
 import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
@@ -70,6 +72,7 @@ import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LifecycleProperties.class)
 @ImportRuntimeHints(BackgroundTaskTracking.Hints.class)
+@Import(MessageListenersConfiguration.class)
 public final class ShutdownAutoConfiguration {
 
 	/** Created by Spring as an auto-configuration. */
@@ -108,8 +111,9 @@ public final class ShutdownAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ShutdownCoordinator shutdownCoordinator(ShutdownBudget budget, InFlightRequests requests,
-			NewConnections connections, BackgroundTasks tasks, LifecycleProperties properties) {
-		return new ShutdownCoordinator(budget, requests, connections, tasks,
+			NewConnections connections, BackgroundTasks tasks, MessageConsumers consumers,
+			LifecycleProperties properties) {
+		return new ShutdownCoordinator(budget, requests, connections, tasks, consumers,
 				properties.getShutdown().isConnectionClose());
 	}
 
