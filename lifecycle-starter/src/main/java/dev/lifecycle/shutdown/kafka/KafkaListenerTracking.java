@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,7 +56,7 @@ final class KafkaListenerTracking<K, V> implements RecordInterceptor<K, V>, Batc
 
 	@Override
 	public void setupThreadState(Consumer<?, ?> consumer) {
-		this.progress.get().newPoll();
+		this.progress.get().newPoll(consumer);
 		if (this.recordDelegate != null) {
 			this.recordDelegate.setupThreadState(consumer);
 		}
@@ -164,20 +165,24 @@ final class KafkaListenerTracking<K, V> implements RecordInterceptor<K, V>, Batc
 		ConsumerProgress progress = this.progress.get();
 		Map<TopicPartition, Long> fetched = new HashMap<>(progress.fetchedUpTo);
 		fetched.keySet().retainAll(partitions);
-		if (fetched.isEmpty()) {
-			return 0;
+		Set<TopicPartition> noBaseline = new HashSet<>(fetched.keySet());
+		noBaseline.removeAll(progress.doneUpTo.keySet());
+		Map<TopicPartition, Long> baseline = new HashMap<>(progress.doneUpTo);
+		if (!noBaseline.isEmpty()) {
+			// Fetched in the first poll of an assignment: nothing was done before it but
+			// what the group committed, or from the start of the partition.
+			Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(noBaseline, OFFSET_LOOKUP_TIMEOUT);
+			Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(noBaseline, OFFSET_LOOKUP_TIMEOUT);
+			for (TopicPartition partition : noBaseline) {
+				OffsetAndMetadata offset = committed.get(partition);
+				baseline.put(partition, (offset != null) ? offset.offset() : beginnings.getOrDefault(partition, 0L));
+			}
 		}
-		Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(fetched.keySet()),
-				OFFSET_LOOKUP_TIMEOUT);
 		long uncommitted = 0;
 		for (Map.Entry<TopicPartition, Long> partition : fetched.entrySet()) {
-			OffsetAndMetadata offset = committed.get(partition.getKey());
-			// What the listener finished is committed as the container stops.
-			long willBeCommitted = Math.max((offset != null) ? offset.offset() : -1,
+			long willBeCommitted = Math.max(baseline.get(partition.getKey()),
 					progress.processedUpTo.getOrDefault(partition.getKey(), -1L));
-			if (willBeCommitted >= 0) {
-				uncommitted += Math.max(0, partition.getValue() - willBeCommitted);
-			}
+			uncommitted += Math.max(0, partition.getValue() - willBeCommitted);
 		}
 		return uncommitted;
 	}
@@ -189,12 +194,24 @@ final class KafkaListenerTracking<K, V> implements RecordInterceptor<K, V>, Batc
 
 		private final Map<TopicPartition, Long> processedUpTo = new HashMap<>();
 
+		// Before a poll, the position is where the records not yet done begin: those before
+		// it were processed (committed now or at the stop), or skipped by the error handler.
+		private final Map<TopicPartition, Long> doneUpTo = new HashMap<>();
+
 		private boolean pollSeen;
 
 		private @Nullable Delivery delivery;
 
-		void newPoll() {
+		void newPoll(Consumer<?, ?> consumer) {
 			this.pollSeen = false;
+			for (TopicPartition partition : consumer.assignment()) {
+				try {
+					this.doneUpTo.put(partition, consumer.position(partition, POSITION_LOOKUP_TIMEOUT));
+				}
+				catch (RuntimeException ex) {
+					this.doneUpTo.remove(partition);
+				}
+			}
 		}
 
 		/**
