@@ -52,8 +52,8 @@ class ShutdownCoordinatorTests {
 		assertThat(report.drained()).isEqualTo(1);
 		assertThat(report.abandoned()).isEmpty();
 		assertThat(report.phases().keySet()).containsExactly(ShutdownPhase.REFUSE, ShutdownPhase.DELAY,
-				ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.TASKS, ShutdownPhase.CLOSE,
-				ShutdownPhase.COMPLETE);
+				ShutdownPhase.DRAIN, ShutdownPhase.ABANDON, ShutdownPhase.TASKS, ShutdownPhase.MESSAGES,
+				ShutdownPhase.CLOSE, ShutdownPhase.COMPLETE);
 		assertThat(report.summary()).matches("Shutdown complete in \\d+ ms \\(budget 30 s\\): refuse \\+0 ms, "
 				+ "delay 2\\d\\d ms \\(elapsed, 0 requests arrived\\), drained 1 in \\d+ ms, abandoned 0, "
 				+ "tasks finished 0, interrupted 0, close \\d+ ms");
