@@ -24,20 +24,24 @@ set-up and broker, on a fresh topic or queue:
 
   plain     plain Boot (--lifecycle.enabled=false)
   starter   the starter with the Kubernetes defaults (delay 5 s)
+  other     the same with the starter jar --starter-jar names in place of this build's, to
+            compare with an earlier version
 
   --setups LIST       set-ups to run, space-separated (default "plain starter")
   --brokers LIST      brokers to run, space-separated (default "kafka rabbitmq")
   --rate N            messages a second (default 10)
   --processing D      time a listener takes per message (default 200ms)
+  --starter-jar PATH  the starter jar of the "other" set-up
   --grace SECONDS     termination grace period of the replicas; one still running this
                       long after SIGTERM gets SIGKILL, as from the kubelet (default 30)
-  --out DIR           where the logs, journals and results.md go
+  --out DIR           where the logs, journals, results.md and consumers.png go
                       (default bench/results/consumers-<time>)
 
 Lost: produced and never processed. Processed twice: an id finished by two listeners, or twice
 by one. Longest gap: the longest time between two messages finished, across all replicas,
 from the first SIGTERM until the last old replica exited. Writes a Markdown table to
-DIR/results.md and prints it.
+DIR/results.md and prints it, and a chart of the messages finished per second to
+DIR/consumers.png.
 USAGE
 }
 
@@ -46,6 +50,7 @@ brokers="kafka rabbitmq"
 rate=10
 processing=200ms
 grace=30
+starter_jar=""
 out="${BENCH_DIR}/results/consumers-$(date +%Y%m%d-%H%M%S)"
 while (($# > 0)); do
   case "$1" in
@@ -53,6 +58,7 @@ while (($# > 0)); do
     --brokers) brokers=${2:?--brokers needs a list}; shift 2 ;;
     --rate) rate=${2:?--rate needs a number}; shift 2 ;;
     --processing) processing=${2:?--processing needs a duration}; shift 2 ;;
+    --starter-jar) starter_jar=${2:?--starter-jar needs a path}; shift 2 ;;
     --grace) grace=${2:?--grace needs a number of seconds}; shift 2 ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -68,8 +74,12 @@ if ! [[ "${grace}" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 for setup in ${setups}; do
-  [[ "${setup}" =~ ^(plain|starter)$ ]] || { echo "error: unknown set-up ${setup} (plain, starter)" >&2; exit 2; }
+  [[ "${setup}" =~ ^(plain|starter|other)$ ]] || { echo "error: unknown set-up ${setup} (plain, starter, other)" >&2; exit 2; }
 done
+if [[ " ${setups} " == *" other "* ]] && [[ ! -f "${starter_jar}" ]]; then
+  echo "error: the other set-up needs --starter-jar PATH to a starter jar" >&2
+  exit 2
+fi
 for broker in ${brokers}; do
   [[ "${broker}" =~ ^(kafka|rabbitmq)$ ]] || { echo "error: unknown broker ${broker} (kafka, rabbitmq)" >&2; exit 2; }
 done
@@ -164,7 +174,45 @@ report() {
   echo "${line:-–}"
 }
 
-ensure_tools curl gawk
+# rate_per_second DIR BROKER T0: messages finished per second since T0 (epoch ms), for the chart.
+rate_per_second() {
+  cat "$1"/journal/*.csv | gawk -F, -v broker="$2" -v t0="$3" '
+    $1 == "processed" && $2 == broker { s = int(($4 - t0) / 1000); if (s >= -10) { n[s]++; if (s > max) max = s } }
+    END { for (i = -10; i <= max; i++) printf "%d %d\n", i, n[i] }' >"$1/rate.dat"
+}
+
+# chart PNG: per broker, messages finished per second in each set-up's run, from the first
+# SIGTERM; the old replicas' SIGTERMs and exits as lines.
+chart() {
+  local png=$1 broker setup dir color dash event at first
+  {
+    echo "set terminal pngcairo size 1280,$((300 * $(wc -w <<<"${brokers}") + 40)) font 'sans,9'"
+    echo "set output '${png}'"
+    echo "set multiplot layout $(wc -w <<<"${brokers}"),1 title 'Messages finished per second during a rolling restart of 3 consumers (${rate}/s produced, ${processing} each); lines: SIGTERM (dashed) and exit (solid) of each old replica'"
+    echo "set xlabel 'seconds since the first SIGTERM'; set ylabel 'messages per second'; set key top right; set grid; set yrange [0:*]"
+    for broker in ${brokers}; do
+      echo "set title '${broker}'"
+      echo "unset arrow"
+      plots=""
+      for setup in ${setups}; do
+        dir="${out}/${setup}-${broker}"
+        [[ -f "${dir}/rate.dat" ]] || continue
+        case "${setup}" in plain) color='#d62728' ;; other) color='#1f77b4' ;; *) color='#2e8b57' ;; esac
+        first=$(cat "${dir}/first_sigterm")
+        while read -r event at; do
+          case "${event}" in sigterm) dash=2 ;; *) dash=1 ;; esac
+          echo "set arrow from $(((at - first) / 1000)).$(((at - first) % 1000 / 100)), graph 0 to $(((at - first) / 1000)).$(((at - first) % 1000 / 100)), graph 1 nohead dashtype ${dash} linecolor rgb '${color}'"
+        done <"${dir}/events"
+        plots+="${plots:+, }'${dir}/rate.dat' using 1:2 with steps linecolor rgb '${color}' title '${setup}'"
+      done
+      echo "plot ${plots}"
+    done
+    echo "unset multiplot"
+  } >"${out}/chart.gp"
+  gnuplot "${out}/chart.gp"
+}
+
+ensure_tools curl gawk gnuplot
 [[ -x /usr/sbin/rabbitmq-server ]] || [[ " ${brokers} " != *" rabbitmq "* ]] || ensure_tools rabbitmq-server
 ensure_messaging_build
 mkdir -p "${out}"
@@ -193,9 +241,22 @@ fi
 setup_args() {
   case "$1" in
     plain) echo "--lifecycle.enabled=false" ;;
-    starter) echo "--spring.main.cloud-platform=kubernetes" ;;
+    starter | other) echo "--spring.main.cloud-platform=kubernetes" ;;
   esac
 }
+
+# The sample jar with another starter jar in place of this build's, for the other set-up.
+# Boot reads nested jars only when stored uncompressed: zip -0.
+other_jar() {
+  local nested staging="${out}/other-jar"
+  nested=$(unzip -Z1 "${built_jar}" | grep '^BOOT-INF/lib/lifecycle-spring-boot-starter-.*\.jar$')
+  mkdir -p "${staging}/$(dirname "${nested}")"
+  cp "${built_jar}" "${out}/sample-messaging-other.jar"
+  cp "${starter_jar}" "${staging}/${nested}"
+  (cd "${staging}" && zip -q -0 "${out}/sample-messaging-other.jar" "${nested}")
+  echo "${out}/sample-messaging-other.jar"
+}
+built_jar=${JAR}
 
 port=19080
 for broker in ${brokers}; do
@@ -209,6 +270,9 @@ for broker in ${brokers}; do
       broker_args=("${broker_args_rabbitmq[@]}" --sample.rabbit-queue="bench-${run}")
     fi
     read -r -a args <<<"$(setup_args "${setup}")"
+    consumer_jar=${built_jar}
+    [[ "${setup}" == other ]] && consumer_jar=$(other_jar)
+    JAR=${consumer_jar}
     common=(--sample.journal="${dir}/journal" --sample.processing="${processing}"
       --lifecycle.termination-grace-period="${grace}s" "${broker_args[@]}")
     log "${run}: three consumers"
@@ -218,6 +282,7 @@ for broker in ${brokers}; do
       port=$((port + 2))
     done
     log "${run}: producer, ${rate}/s"
+    JAR=${built_jar}
     start_replica "${dir}/producer" "${port}" $((port + 1)) --lifecycle.enabled=false --sample.consume=false \
       --sample.produce-rate="${rate}" --sample.produce-count=1000000 --sample.journal="${dir}/journal" "${broker_args[@]}"
     wait_ready "${dir}/producer" $((port + 1))
@@ -227,11 +292,13 @@ for broker in ${brokers}; do
     exits=()
     for replica in 1 2 3; do
       log "${run}: rolling restart, replica ${replica}"
+      JAR=${consumer_jar}
       start_replica "${dir}/new-${replica}" "${port}" $((port + 1)) "${args[@]}" "${common[@]}"
       wait_ready "${dir}/new-${replica}" $((port + 1))
       port=$((port + 2))
       sigterm=$(now_ms)
       ((first_sigterm > 0)) || first_sigterm=${sigterm}
+      echo "sigterm ${sigterm}" >>"${dir}/events"
       kill -TERM "$(cat "${dir}/old-${replica}/pid")"
       # As the kubelet does: SIGKILL once the grace period is over.
       killed=""
@@ -242,6 +309,7 @@ for broker in ${brokers}; do
         fi
         sleep 0.05
       done
+      echo "exit $(cat "${dir}/old-${replica}/exit_ms")" >>"${dir}/events"
       exit_ms=$(($(cat "${dir}/old-${replica}/exit_ms") - sigterm))
       exits+=("$(printf '%d.%01d s%s' $((exit_ms / 1000)) $((exit_ms % 1000 / 100)) "${killed}")")
     done
@@ -263,11 +331,14 @@ for broker in ${brokers}; do
       sleep 1
     done
     read -r produced processed unique lost doubled gap <<<"$(journal_stats "${dir}" "${broker}" "${first_sigterm}" "${last_exit}")"
+    echo "${first_sigterm}" >"${dir}/first_sigterm"
+    rate_per_second "${dir}" "${broker}" "${first_sigterm}"
     reports=""
     for replica in 1 2 3; do
       reports+="${reports:+; }$(report "${dir}/old-${replica}/app.log")"
     done
-    printf '| %s | %s | %d | %d | %d | %d | %d.%01d s | %s | %s |\n' "${setup}" "${broker}" "${produced}" "${processed}" \
+    printf '| %s | %s | %d | %d (%d distinct) | %d | %d | %d.%01d s | %s | %s |\n' "${setup}" "${broker}" "${produced}" \
+      "${processed}" "${unique}" \
       "${lost}" "${doubled}" $((gap / 1000)) $((gap % 1000 / 100)) "${exits[*]}" "${reports}" >>"${out}/results.md"
     for replica in 1 2 3; do
       kill -TERM "$(cat "${dir}/new-${replica}/pid")" 2>/dev/null || true
@@ -279,4 +350,5 @@ for broker in ${brokers}; do
     done
   done
 done
+chart "${out}/consumers.png"
 cat "${out}/results.md"

@@ -65,4 +65,18 @@ class BenchScriptsTests {
 		assertThat(rounds.output()).contains("--rounds must be a whole number of 1 or more");
 	}
 
+	@Test
+	void consumersHelpNamesItsSetUpsAndBrokersAndRefusesBadUsage() throws Exception {
+		ExternalCommand help = ExternalCommand.run("bash", "bench/consumers.sh", "--help");
+		assertThat(help.exitCode()).isZero();
+		assertThat(help.output()).contains("plain", "starter", "kafka", "rabbitmq", "--rate N", "--grace SECONDS",
+				"Processed twice");
+		ExternalCommand broker = ExternalCommand.run("bash", "bench/consumers.sh", "--brokers", "kafka pulsar");
+		assertThat(broker.exitCode()).isEqualTo(2);
+		assertThat(broker.output()).contains("unknown broker pulsar");
+		ExternalCommand rate = ExternalCommand.run("bash", "bench/consumers.sh", "--rate", "0");
+		assertThat(rate.exitCode()).isEqualTo(2);
+		assertThat(rate.output()).contains("--rate must be a whole number of 1 or more");
+	}
+
 }
