@@ -283,7 +283,7 @@ class RolloutClientTests {
 	}
 
 	/** HttpClient 5 and what it needs, from this test's class path: the versions Boot manages. */
-	private static String libraries() {
+	static String libraries() {
 		return Set.of(HttpClients.class, HttpHost.class, HttpVersionPolicy.class, LoggerFactory.class)
 			.stream()
 			.map(RolloutClientTests::jarOf)

@@ -1,0 +1,68 @@
+package dev.lifecycle.sample;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A replica for {@code bench/rollout.sh --jar} that starts in a blink, so that a test can run the
+ * rollout matrix in seconds: it answers 200 on every path of {@code --server.port} and
+ * {@code --management.server.port}, and stops like plain Boot at SIGTERM. Each start counts
+ * itself in {@code --stub.launch-file}; the start numbered {@code --stub.never-ready-launch} answers
+ * its readiness probe ({@code /readyz}) with 503 for good, as a replica that never becomes ready.
+ */
+public final class StubReplica {
+
+	private StubReplica() {
+	}
+
+	public static void main(String[] args) throws IOException {
+		Map<String, String> options = new HashMap<>();
+		for (String arg : args) {
+			int equals = arg.indexOf('=');
+			if (arg.startsWith("--") && equals > 0) {
+				options.put(arg.substring(2, equals), arg.substring(equals + 1));
+			}
+		}
+		long launch = countLaunch(Path.of(options.getOrDefault("stub.launch-file", "stub-launches")));
+		boolean ready = launch != Long.parseLong(options.getOrDefault("stub.never-ready-launch", "0"));
+		for (String port : new String[] { options.get("server.port"), options.get("management.server.port") }) {
+			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 50);
+			server.createContext("/", (exchange) -> answer(exchange, ready || !exchange.getRequestURI().getPath().equals("/readyz")));
+			server.start();
+		}
+		System.out.println("Stub replica, launch " + launch + (ready ? "" : ", never ready"));
+	}
+
+	private static void answer(HttpExchange exchange, boolean ok) throws IOException {
+		byte[] body = (ok ? "ok" : "not ready").getBytes(StandardCharsets.US_ASCII);
+		exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(body);
+		}
+	}
+
+	/** This start's number, counted under a file lock: the rollout starts its first replicas together. */
+	private static long countLaunch(Path file) throws IOException {
+		try (RandomAccessFile counter = new RandomAccessFile(file.toFile(), "rw");
+				FileChannel channel = counter.getChannel();
+				FileLock lock = channel.lock()) {
+			long launch = ((counter.length() > 0) ? Long.parseLong(counter.readLine().trim()) : 0) + 1;
+			counter.setLength(0);
+			counter.writeBytes(launch + "\n");
+			return launch;
+		}
+	}
+
+}
