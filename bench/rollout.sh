@@ -44,6 +44,8 @@
 #   --results-dir DIR   where NAME.md and NAME.png go (default bench/results)
 #   --work-dir DIR      each run's directory (default bench/work/rollout)
 #   --no-chart          no NAME.png (and no gnuplot needed)
+#   --base-port N       the first run's ports: HAProxy on N, its runtime API on N+1, replica k on
+#                       N+2k (main) and N+2k+1 (management); each further run adds 40 (default 20000)
 # Your own app:
 #   --jar PATH          any Spring Boot jar (default: the sample app, built when stale)
 #   --path PATH         request path of the keep-alive and new-connection clients (default /hello)
@@ -104,6 +106,7 @@ scrape_interval=10
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/rollout"
 ready_timeout=300
+base_port=20000
 draw_chart=true
 client_args=()
 client_classpath=""
@@ -133,6 +136,7 @@ while [[ $# -gt 0 ]]; do
     --results-dir) out=$2; shift 2 ;;
     --work-dir) work=$2; shift 2 ;;
     --no-chart) draw_chart=false; shift ;;
+    --base-port) base_port=$2; shift 2 ;;
     --client-args) read -r -a client_args <<<"$2"; shift 2 ;;
     --client-classpath) client_classpath=$2; shift 2 ;;
     -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
@@ -869,7 +873,7 @@ if [[ " ${runs[*]%% *} " == *" quiet-aot"* ]]; then
 fi
 
 started=$(date +%s)
-base=20000
+base=${base_port}
 done_runs=()
 failed_runs=0
 for entry in "${runs[@]}"; do

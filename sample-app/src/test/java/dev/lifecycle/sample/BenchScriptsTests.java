@@ -63,19 +63,10 @@ class BenchScriptsTests {
 		}
 		Path launches = work.resolve("launches");
 		// One old replica and one new per run: launch 2 is the first run's new replica.
-		List<String> command = List.of("bash", "bench/rollout.sh", "--jar", stubReplicaJar(work).toString(),
-				"--scenarios", "lifecycle,quiet", "--levels", "low", "--topologies", "l4", "--lags", "1", "--replicas",
-				"1", "--slow-path", "none", "--ready-timeout", "8", "--results-dir", work.resolve("results").toString(),
-				"--work-dir", work.resolve("runs").toString(), "--no-chart", "--name", "matrix", "--client-classpath",
-				RolloutClientTests.libraries(), "--app-args",
+		ExternalCommand rollout = stubRollout(work, "--scenarios", "lifecycle,quiet", "--path", "/chunked", "--app-args",
 				"--stub.launch-file=" + launches + " --stub.never-ready-launch=2");
-		Process process = new ProcessBuilder(command).directory(ExternalCommand.REPOSITORY.toFile())
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(180, TimeUnit.SECONDS)).as(output).isTrue();
-		assertThat(process.exitValue()).as(output).isEqualTo(1);
-		assertThat(output).contains("1 of 2 run(s) failed");
+		assertThat(rollout.exitCode()).as(rollout.output()).isEqualTo(1);
+		assertThat(rollout.output()).contains("1 of 2 run(s) failed");
 		assertThat(Files.readString(launches).trim()).isEqualTo("4");
 		String table = Files.readString(work.resolve("results/matrix.md"));
 		assertThat(table).containsPattern("\\| lifecycle defaults \\(delay 5 s\\) \\| L4 \\(tcp\\) \\| low \\| 1 s \\| failed: "
@@ -84,7 +75,38 @@ class BenchScriptsTests {
 				+ "\\d+ \\| \\d+ / \\d+ \\| \\d+ / \\d+ \\| 0 / 0 \\|");
 		assertThat(table).contains("- lifecycle defaults (delay 5 s), L4 (tcp), low traffic, lag 1 s: Run failed: the replica on port")
 			.containsPattern("- lifecycle, quiet period 1 s \\(min-delay 3 s\\), L4 \\(tcp\\), low traffic, lag 1 s: Verdict: lost \\d+ of \\d+ requests "
-					+ "\\(timestamped client \\d+ of [1-9]\\d*, wrk \\d+ of \\d+, hey \\d+ of \\d+\\)");
+					+ "\\(timestamped client \\d+ of [1-9]\\d*, wrk \\d+ of \\d+, hey \\d+ of \\d+\\).*framed by chunked [1-9]");
+	}
+
+	@Test
+	void rolloutFailsTheRunWhenTheTimestampedClientCrashes(@TempDir Path work) throws Exception {
+		for (String tool : List.of("haproxy", "wrk", "hey", "curl")) {
+			ExternalCommand.assumeInstalled(tool);
+		}
+		ExternalCommand rollout = stubRollout(work, "--scenarios", "lifecycle", "--client-args", "--no-such-option 1");
+		assertThat(rollout.exitCode()).as(rollout.output()).isEqualTo(1);
+		assertThat(Files.readString(work.resolve("results/matrix.md")))
+			.contains("| failed: the timestamped client exited with 1: ")
+			.contains("unknown option(s) [no-such-option]");
+	}
+
+	/**
+	 * bench/rollout.sh on {@link StubReplica}: one old and one new replica per run, at low traffic
+	 * behind L4, on ports of its own (a benchmark may run beside the build), results in WORK.
+	 */
+	private static ExternalCommand stubRollout(Path work, String... options) throws Exception {
+		List<String> command = new ArrayList<>(List.of("bash", "bench/rollout.sh", "--jar", stubReplicaJar(work).toString(),
+				"--levels", "low", "--topologies", "l4", "--lags", "1", "--replicas", "1", "--slow-path", "none",
+				"--ready-timeout", "8", "--base-port", "23000", "--results-dir", work.resolve("results").toString(),
+				"--work-dir", work.resolve("runs").toString(), "--no-chart", "--name", "matrix", "--client-classpath",
+				RolloutClientTests.libraries()));
+		command.addAll(List.of(options));
+		Process process = new ProcessBuilder(command).directory(ExternalCommand.REPOSITORY.toFile())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(180, TimeUnit.SECONDS)).as(output).isTrue();
+		return new ExternalCommand(process.exitValue(), output);
 	}
 
 	@Test

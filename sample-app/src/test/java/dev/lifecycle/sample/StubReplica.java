@@ -18,7 +18,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A replica for {@code bench/rollout.sh --jar} that starts in a blink, so that a test can run the
  * rollout matrix in seconds: it answers 200 on every path of {@code --server.port} and
- * {@code --management.server.port}, and stops like plain Boot at SIGTERM. Each start counts
+ * {@code --management.server.port} (with a length, and chunked under {@code /chunked}), and stops
+ * like plain Boot at SIGTERM. Each start counts
  * itself in {@code --stub.launch-file}; the start numbered {@code --stub.never-ready-launch} answers
  * its readiness probe ({@code /readyz}) with 503 for good, as a replica that never becomes ready.
  */
@@ -40,6 +41,7 @@ public final class StubReplica {
 		for (String port : new String[] { options.get("server.port"), options.get("management.server.port") }) {
 			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 50);
 			server.createContext("/", (exchange) -> answer(exchange, ready || !exchange.getRequestURI().getPath().equals("/readyz")));
+			server.createContext("/chunked", StubReplica::chunked);
 			server.start();
 		}
 		System.out.println("Stub replica, launch " + launch + (ready ? "" : ", never ready"));
@@ -50,6 +52,16 @@ public final class StubReplica {
 		exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
 		try (OutputStream out = exchange.getResponseBody()) {
 			out.write(body);
+		}
+	}
+
+	/** A page of unknown length, as a template engine writes it: chunked. */
+	private static void chunked(HttpExchange exchange) throws IOException {
+		exchange.sendResponseHeaders(200, 0);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write("<html><body>".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			out.write("a page</body></html>".getBytes(StandardCharsets.US_ASCII));
 		}
 	}
 
