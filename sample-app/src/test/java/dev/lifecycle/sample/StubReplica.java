@@ -19,7 +19,7 @@ import com.sun.net.httpserver.HttpServer;
  * A replica for {@code bench/rollout.sh --jar} that starts in a blink, so that a test can run the
  * rollout matrix in seconds: it answers 200 on every path of {@code --server.port} and
  * {@code --management.server.port} (with a length, and chunked under {@code /chunked}), and stops
- * like plain Boot at SIGTERM. Each start counts
+ * like plain Boot at SIGTERM. With {@code --stub.launch-file}, each start counts
  * itself in {@code --stub.launch-file}; the start numbered {@code --stub.never-ready-launch} answers
  * its readiness probe ({@code /readyz}) with 503 for good, as a replica that never becomes ready.
  */
@@ -36,7 +36,8 @@ public final class StubReplica {
 				options.put(arg.substring(2, equals), arg.substring(equals + 1));
 			}
 		}
-		long launch = countLaunch(Path.of(options.getOrDefault("stub.launch-file", "stub-launches")));
+		String launchFile = options.get("stub.launch-file");
+		long launch = (launchFile != null) ? countLaunch(Path.of(launchFile)) : 0;
 		boolean ready = launch != Long.parseLong(options.getOrDefault("stub.never-ready-launch", "0"));
 		for (String port : new String[] { options.get("server.port"), options.get("management.server.port") }) {
 			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 50);
