@@ -19,8 +19,8 @@ import com.sun.net.httpserver.HttpServer;
  * A replica for {@code bench/rollout.sh --jar} that starts in a blink, so that a test can run the
  * rollout matrix in seconds: it answers 200 on every path of {@code --server.port} and
  * {@code --management.server.port} (with a length, and chunked under {@code /chunked}), and stops
- * like plain Boot at SIGTERM. With {@code --stub.launch-file}, each start counts
- * itself in {@code --stub.launch-file}; the start numbered {@code --stub.never-ready-launch} answers
+ * like plain Boot at SIGTERM. Given {@code --stub.launch-file}, each start counts itself there,
+ * and the start numbered {@code --stub.never-ready-launch} answers
  * its readiness probe ({@code /readyz}) with 503 for good, as a replica that never becomes ready.
  */
 public final class StubReplica {
