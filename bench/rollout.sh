@@ -517,8 +517,15 @@ run_scenario() {
   done
   kill "${haproxy_pid}" 2>/dev/null || true
   wait "${haproxy_pid}" 2>/dev/null || true
+  # The remaining replicas get the grace period, as the kubelet gives it, then SIGKILL.
+  local kill_after=$(($(now_ms) + grace * 1000))
   for ((slot = 1; slot <= replicas + swaps; slot++)); do
-    until [[ -s "${run}/replica-${slot}/exit" ]]; do sleep 0.1; done
+    until [[ -s "${run}/replica-${slot}/exit" ]]; do
+      if (($(now_ms) > kill_after)); then
+        kill -KILL "$(cat "${run}/replica-${slot}/pid")" 2>/dev/null || true
+      fi
+      sleep 0.1
+    done
   done
   if [[ "${scenario}" == quiet-aot* ]]; then
     check_aot_cache "${run}"
@@ -609,7 +616,7 @@ wrk_counts() {
 # status) or an error of Go's HTTP client (refused, reset, EOF, timeout).
 hey_counts() {
   awk '/Status code distribution/ {on = 1; next} /Error distribution/ {on = 2; next}
-    on == 1 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); total += $2; if ($1 >= 400) {failed += $2; kind[$1 " ×"] += $2}}
+    on == 1 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); total += $2; if ($1 + 0 >= 400) {failed += $2; kind[$1 " ×"] += $2}}
     on == 2 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); total += $1; failed += $1
       k = /connection refused/ ? "refused" : /connection reset/ ? "reset" : /EOF/ ? "EOF" : /[Tt]imeout|deadline/ ? "timeout" : "other"
       kind[k] += $1}
