@@ -70,7 +70,7 @@ class BenchScriptsTests {
 		assertThat(Files.readString(launches).trim()).isEqualTo("4");
 		String table = Files.readString(work.resolve("results/matrix.md"));
 		assertThat(table).containsPattern("\\| lifecycle defaults \\(delay 5 s\\) \\| L4 \\(tcp\\) \\| low \\| 1 s \\| failed: "
-				+ "the replica on port \\d+ was not ready after 8 s .*\\| not ready after \\d+\\.\\d s \\| – \\|");
+				+ "the replica on port \\d+ was not ready after 15 s .*\\| not ready after \\d+\\.\\d s \\| – \\|");
 		assertThat(table).containsPattern("\\| lifecycle, quiet period 1 s \\(min-delay 3 s\\) \\| L4 \\(tcp\\) \\| low \\| 1 s \\| done \\| "
 				+ "\\d+ \\| \\d+ / \\d+ \\| \\d+ / \\d+ \\| 0 / 0 \\|");
 		assertThat(table).contains("- lifecycle defaults (delay 5 s), L4 (tcp), low traffic, lag 1 s: Run failed: the replica on port")
@@ -92,12 +92,13 @@ class BenchScriptsTests {
 
 	/**
 	 * bench/rollout.sh on {@link StubReplica}: one old and one new replica per run, at low traffic
-	 * behind L4, on ports of its own (a benchmark may run beside the build), results in WORK.
+	 * behind L4, on ports of its own (a benchmark may run beside the build), results in WORK. The
+	 * ready timeout leaves a loaded CI machine time to start the stub's JVM.
 	 */
 	private static ExternalCommand stubRollout(Path work, String... options) throws Exception {
 		List<String> command = new ArrayList<>(List.of("bash", "bench/rollout.sh", "--jar", stubReplicaJar(work).toString(),
 				"--levels", "low", "--topologies", "l4", "--lags", "1", "--replicas", "1", "--slow-path", "none",
-				"--ready-timeout", "8", "--base-port", "23000", "--results-dir", work.resolve("results").toString(),
+				"--ready-timeout", "15", "--base-port", "23000", "--results-dir", work.resolve("results").toString(),
 				"--work-dir", work.resolve("runs").toString(), "--no-chart", "--name", "matrix", "--client-classpath",
 				RolloutClientTests.libraries()));
 		command.addAll(List.of(options));

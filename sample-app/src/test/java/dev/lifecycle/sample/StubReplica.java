@@ -38,7 +38,8 @@ public final class StubReplica {
 		}
 		String launchFile = options.get("stub.launch-file");
 		long launch = (launchFile != null) ? countLaunch(Path.of(launchFile)) : 0;
-		boolean ready = launch != Long.parseLong(options.getOrDefault("stub.never-ready-launch", "0"));
+		String neverReadyLaunch = options.get("stub.never-ready-launch");
+		boolean ready = neverReadyLaunch == null || launch != Long.parseLong(neverReadyLaunch);
 		for (String port : new String[] { options.get("server.port"), options.get("management.server.port") }) {
 			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 50);
 			server.createContext("/", (exchange) -> answer(exchange, ready || !exchange.getRequestURI().getPath().equals("/readyz")));
