@@ -17,6 +17,17 @@ now_ms() { date +%s%3N; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# fail MESSAGE: stops the script (or the run's subshell) with "error: MESSAGE", and writes
+# MESSAGE to FAILURE_FILE when set: bench/rollout.sh records there why a run failed.
+FAILURE_FILE=""
+fail() {
+  echo "error: $1" >&2
+  if [[ -n "${FAILURE_FILE}" ]]; then
+    echo "$1" >"${FAILURE_FILE}"
+  fi
+  exit 1
+}
+
 # median: the median of the numbers on standard input, one a line.
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -33,8 +44,7 @@ ensure_tools() {
   if ((${#missing[@]} > 0)); then
     log "Installing ${missing[*]}"
     if [[ $(id -u) -ne 0 ]]; then
-      echo "error: ${missing[*]} missing and not root: install them with apt-get" >&2
-      exit 1
+      fail "${missing[*]} missing and not root: install them with apt-get"
     fi
     apt-get update -qq
     # No service started: Debian's prometheus package would start a server on port 9090.
@@ -71,8 +81,7 @@ start_replica() {
   local dir=$1 port=$2 management_port=$3
   shift 3
   if ! port_free "${port}" || ! port_free "${management_port}"; then
-    echo "error: port ${port} or ${management_port} is taken: is an earlier run still going?" >&2
-    exit 1
+    fail "port ${port} or ${management_port} is taken: is an earlier run still going?"
   fi
   mkdir -p "${dir}"
   (
@@ -93,16 +102,21 @@ start_replica() {
   cat "${dir}/pid" >>"${REPLICA_PIDS_FILE}"
 }
 
-# wait_ready DIR PORT [PATH]: waits for the replica's readiness probe, by default Boot's own
-# group on the management port (there with or without the starter), failing if the replica
-# died first.
+# wait_ready DIR PORT [PATH [TIMEOUT_SECONDS]]: waits for the replica's readiness probe, by
+# default Boot's own group on the management port (there with or without the starter), for at
+# most TIMEOUT_SECONDS (default 300: a real application's start on a node busy with other pods
+# and the load can pass 120 s); fails if the replica died first or is still not ready then.
 wait_ready() {
-  local dir=$1 port=$2 path=${3:-/actuator/health/readiness} deadline=$(($(date +%s) + 120))
+  local dir=$1 port=$2 path=${3:-/actuator/health/readiness} timeout=${4:-300} deadline
+  deadline=$(($(date +%s) + timeout))
   until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:${port}${path}"; do
-    if [[ -s "${dir}/exit" ]] || (($(date +%s) > deadline)); then
-      echo "error: the replica on port ${port} did not become ready:" >&2
+    if [[ -s "${dir}/exit" ]]; then
       tail -n 20 "${dir}/app.log" >&2
-      exit 1
+      fail "the replica on port ${port} exited (code $(cat "${dir}/exit")) before it was ready (${dir##*/}/app.log)"
+    fi
+    if (($(date +%s) > deadline)); then
+      tail -n 20 "${dir}/app.log" >&2
+      fail "the replica on port ${port} was not ready after ${timeout} s (--ready-timeout; ${dir##*/}/app.log)"
     fi
     sleep 0.1
   done
@@ -127,8 +141,7 @@ train_aot_cache() {
   local java=$1 uber_jar=$2 dir=$3 layer
   shift 3
   if ! command -v "${java}" >/dev/null 2>&1; then
-    echo "error: no Java 25 at ${java}: give --java25 PATH or set JAVA25_HOME" >&2
-    exit 1
+    fail "no Java 25 at ${java}: give --java25 PATH or set JAVA25_HOME"
   fi
   log "Training the JDK AOT cache with $("${java}" -version 2>&1 | head -n 1)"
   rm -rf "${dir}"
@@ -141,9 +154,8 @@ train_aot_cache() {
   AOT_CACHE="${dir}/app/app.aot"
   if ! "${java}" "$@" -XX:AOTCacheOutput="${AOT_CACHE}" -Dspring.context.exit=onRefresh -jar "${AOT_JAR}" \
     >"${dir}/training.log" 2>&1 || [[ ! -s "${AOT_CACHE}" ]]; then
-    echo "error: the training run made no AOT cache:" >&2
     tail -n 20 "${dir}/training.log" >&2
-    exit 1
+    fail "the training run made no AOT cache (${dir}/training.log)"
   fi
 }
 

@@ -37,7 +37,15 @@
 #   --budget MINUTES    start no further run once this long has passed; the table covers the
 #                       runs done (runs go by round, then in the order of --scenarios, then levels,
 #                       then topologies)
+#   --ready-timeout S   longest wait for a replica's readiness probe (default 300: a real
+#                       application on a node busy with the load can need more than 120 s); a
+#                       replica not ready by then fails its run, and the matrix goes on
 #   --name NAME         the results: bench/results/NAME.md and NAME.png (default rollout)
+#   --results-dir DIR   where NAME.md and NAME.png go (default bench/results)
+#   --work-dir DIR      each run's directory (default bench/work/rollout)
+#   --no-chart          no NAME.png (and no gnuplot needed)
+#   --base-port N       the first run's ports: HAProxy on N, its runtime API on N+1, replica k on
+#                       N+2k (main) and N+2k+1 (management); each further run adds 40 (default 20000)
 # Your own app:
 #   --jar PATH          any Spring Boot jar (default: the sample app, built when stale)
 #   --path PATH         request path of the keep-alive and new-connection clients (default /hello)
@@ -46,11 +54,20 @@
 #   --ready-port main|management   where the probe is served (default main)
 #   --app-args "..."    extra application arguments, appended to every scenario's
 #   --jvm-opts "..."    extra JVM options, appended to -Xmx256m -XX:+UseSerialGC
+#   --client-args "..." extra options of the timestamped client (bench/RolloutClient.java), for
+#                       example "--method HEAD" or "--gzip"
+#   --client-classpath CP   the client's libraries (default: Apache HttpClient 5 in the version
+#                       Spring Boot manages, copied by Maven from bench/rollout-client.pom.xml)
 # Monitoring:
 #   --prometheus        a real Prometheus (Debian's package) scrapes every replica's management
 #                       port every 10 s with k8s/monitoring/lifecycle-rules.yaml loaded; each run
 #                       directory gets prometheus.md: what it saw of each stopped replica, the
 #                       alerts that fired, and which dashboard queries returned data
+#
+# Results as the runs go: when a run ends, its row, verdict and failures are written and
+# NAME.md (and NAME.png) rewritten for every run done so far. A run that fails (a replica never
+# ready, the timestamped client crashed, a tool or Java 25 missing) gets a row that says why, and
+# the next run starts; the script then exits with 1 once the matrix is done.
 #
 # Per run: N replicas behind HAProxy (no retries, no redispatch); for each old replica, start a
 # new one, wait for its readiness probe, enable it in HAProxy, then delete the old one: after
@@ -58,9 +75,10 @@
 # with conntrack; L7: no further request goes to it) while, in parallel, the preStop sleep runs,
 # then SIGTERM, and SIGKILL once the grace period is over. Load during the whole rollout: wrk
 # (keep-alive), hey (a new connection per request) and RolloutClient.java (timestamped
-# keep-alive, new-connection and slow requests). Each run directory gets replica-events.csv
-# (deletion, SIGTERM, removal, exit per replica), failures.csv (each failed timestamped request
-# and its offset from the nearest of those) and a verdict line.
+# keep-alive, new-connection and slow requests, each with its outcome and reason). Each run
+# directory gets replica-events.csv (deletion, SIGTERM, removal, exit per replica), failures.csv
+# (each failed timestamped request, why, and its offset from the nearest of those), row.md and
+# verdict.txt, or failure.txt when the run failed.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -87,6 +105,11 @@ prometheus=false
 scrape_interval=10
 out="${BENCH_DIR}/results"
 work="${BENCH_DIR}/work/rollout"
+ready_timeout=300
+base_port=20000
+draw_chart=true
+client_args=()
+client_classpath=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -109,6 +132,13 @@ while [[ $# -gt 0 ]]; do
     --app-args) read -r -a extra_app_args <<<"$2"; shift 2 ;;
     --jvm-opts) read -r -a extra_jvm_opts <<<"$2"; JVM_OPTS+=("${extra_jvm_opts[@]}"); shift 2 ;;
     --prometheus) prometheus=true; shift ;;
+    --ready-timeout) ready_timeout=$2; shift 2 ;;
+    --results-dir) out=$2; shift 2 ;;
+    --work-dir) work=$2; shift 2 ;;
+    --no-chart) draw_chart=false; shift ;;
+    --base-port) base_port=$2; shift 2 ;;
+    --client-args) read -r -a client_args <<<"$2"; shift 2 ;;
+    --client-classpath) client_classpath=$2; shift 2 ;;
     -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -124,6 +154,7 @@ fi
 swaps=$([[ "${smoke}" == true ]] && echo 1 || echo "${replicas}")
 
 [[ "${rounds}" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds is a positive number, not ${rounds}" >&2; exit 2; }
+[[ "${ready_timeout}" =~ ^[1-9][0-9]*$ ]] || { echo "--ready-timeout is a positive number of seconds, not ${ready_timeout}" >&2; exit 2; }
 for scenario in "${scenarios[@]}"; do
   case "${scenario}" in
     vanilla | prestop | quiet | lifecycle | quiet-aot | quiet-aot-cold) ;;
@@ -194,9 +225,8 @@ check_aot_cache() {
   local run=$1 problems
   problems=$(aot_cache_problems "${run}"/replica-*/app.log)
   if ((problems > 0)); then
-    echo "error: ${run##*/}: the JVM refused the AOT cache (${problems} warning(s) or error(s) in the replicas' app.log):" >&2
     grep -h -E '\[(warning|error) *\]\[aot' "${run}"/replica-*/app.log | head -n 5 >&2
-    exit 1
+    fail "the JVM refused the AOT cache (${problems} warning(s) or error(s) in the replicas' app.log)"
   fi
 }
 topology_title() { [[ "$1" == l4 ]] && echo "L4 (tcp)" || echo "L7 (http, pooled)"; }
@@ -326,9 +356,8 @@ start_prometheus() {
   echo $! >"${run}/prometheus.pid"
   until curl -fs -o /dev/null "http://127.0.0.1:${port}/-/ready"; do
     if ((waited > 100)); then
-      echo "Prometheus did not start:" >&2
       tail -n 20 "${run}/prometheus.log" >&2
-      exit 1
+      fail "Prometheus did not start (prometheus.log)"
     fi
     sleep 0.1
     waited=$((waited + 1))
@@ -393,7 +422,7 @@ start_replica_at() {
 wait_replica_ready() {
   local run=$1 slot=$2 base=$3 port
   port=$([[ "${ready_port}" == main ]] && echo $((base + 2 * slot)) || echo $((base + 2 * slot + 1)))
-  wait_ready "${run}/replica-${slot}" "${port}" "${ready_path}"
+  wait_ready "${run}/replica-${slot}" "${port}" "${ready_path}" "${ready_timeout}"
 }
 
 run_scenario() {
@@ -407,14 +436,12 @@ run_scenario() {
   prestop=$(scenario_prestop "${scenario}")
   level_load "${level}"
   use_scenario_jvm "${scenario}"
-  rm -rf "${run}"
-  mkdir -p "${run}"
   log "Run ${scenario}, ${topology}, ${level} traffic, endpoint lag ${lag}s, round ${round} of ${rounds}"
   {
     echo "scenario=${scenario} topology=${topology} level=${level} lag=${lag} round=${round} replicas=${replicas} swaps=${swaps}"
     echo "java=${JAVA} ($("${JAVA}" -version 2>&1 | head -n 1)) jar=${JAR} jvm=${JVM_OPTS[*]} args=${app_args[*]}"
     echo "wrk: ${wrk_connections} connections, ${wrk_pause} ms pause; hey: ${hey_workers} workers x ${hey_rate}/s"
-    echo "client: keep-alive ${keepalive_pause} ms pause, new-connection ${newconn_pause} ms pause, ${slow_streams} x ${slow_path} with ${slow_pause} ms pause"
+    echo "client: keep-alive ${keepalive_pause} ms pause, new-connection ${newconn_pause} ms pause, ${slow_streams} x ${slow_path} with ${slow_pause} ms pause ${client_args[*]}"
   } >"${run}/run.txt"
   echo "${bucket_ms}" >"${run}/bucket_ms"
 
@@ -424,9 +451,8 @@ run_scenario() {
   local waited=0
   until (exec 3<>"/dev/tcp/127.0.0.1/${api}") 2>/dev/null; do
     if ! kill -0 "${haproxy_pid}" 2>/dev/null || ((waited > 50)); then
-      echo "HAProxy did not start:" >&2
       cat "${run}/haproxy.log" >&2
-      exit 1
+      fail "HAProxy did not start (haproxy.log)"
     fi
     sleep 0.1
     waited=$((waited + 1))
@@ -449,8 +475,10 @@ run_scenario() {
   local wrk_pid=$!
   hey -z "${duration}s" -c "${hey_workers}" -q "${hey_rate}" -t 10 -disable-keepalive "http://127.0.0.1:${lb}${path}" >"${run}/hey.txt" 2>&1 &
   local hey_pid=$!
-  java -cp "${work}/classes" RolloutClient "${lb}" "${duration}" "${run}/events.csv" "${path}" "${slow_path}" \
-    "${keepalive_pause}" "${newconn_pause}" "${slow_streams}" "${slow_pause}" "${run}/stop" >"${run}/client.log" 2>&1 &
+  java -cp "${client_classpath}" RolloutClient --port "${lb}" --seconds "${duration}" --out "${run}/events.csv" \
+    --path "${path}" --slow-path "${slow_path}" --keepalive-pause-ms "${keepalive_pause}" \
+    --newconn-pause-ms "${newconn_pause}" --slow-streams "${slow_streams}" --slow-pause-ms "${slow_pause}" \
+    --stop-file "${run}/stop" "${client_args[@]}" >"${run}/client.log" 2>&1 &
   local client_pid=$!
   sleep 3
 
@@ -476,7 +504,9 @@ run_scenario() {
   now_ms >"${run}/load_end_ms"
   touch "${run}/stop"
   kill -INT "${wrk_pid}" "${hey_pid}" 2>/dev/null || true
-  wait "${wrk_pid}" "${hey_pid}" "${client_pid}" || true
+  wait "${wrk_pid}" "${hey_pid}" || true
+  local client_exit=0
+  wait "${client_pid}" || client_exit=$?
   [[ "${prometheus}" == true ]] && report_prometheus "${run}" "${base}"
 
   for ((slot = replicas + 1; slot <= replicas + swaps; slot++)); do
@@ -487,16 +517,39 @@ run_scenario() {
   done
   kill "${haproxy_pid}" 2>/dev/null || true
   wait "${haproxy_pid}" 2>/dev/null || true
+  # The remaining replicas get the grace period, as the kubelet gives it, then SIGKILL.
+  local kill_after=$(($(now_ms) + grace * 1000))
   for ((slot = 1; slot <= replicas + swaps; slot++)); do
-    until [[ -s "${run}/replica-${slot}/exit" ]]; do sleep 0.1; done
+    until [[ -s "${run}/replica-${slot}/exit" ]]; do
+      if (($(now_ms) > kill_after)); then
+        kill -KILL "$(cat "${run}/replica-${slot}/pid")" 2>/dev/null || true
+      fi
+      sleep 0.1
+    done
   done
   if [[ "${scenario}" == quiet-aot* ]]; then
     check_aot_cache "${run}"
   fi
+  # A client that stopped counting would leave its columns looking clean: the run fails.
+  if ((client_exit != 0)) || [[ ! -s "${run}/events.csv" ]]; then
+    tail -n 20 "${run}/client.log" >&2
+    fail "the timestamped client exited with ${client_exit}: $(grep -m 1 -E 'Exception|Error' "${run}/client.log" || echo 'no events.csv') (client.log)"
+  fi
+  grep -q 'requests in' "${run}/wrk.txt" || fail "wrk printed no totals (wrk.txt)"
+  grep -q 'Summary:' "${run}/hey.txt" || fail "hey printed no totals (hey.txt)"
 }
 
+# run_dir "SCENARIO TOPOLOGY LEVEL LAG ROUND": that run's directory.
+run_dir() {
+  local scenario topology level lag round
+  read -r scenario topology level lag round <<<"$1"
+  echo "${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
+}
+run_failed() { [[ -s "$1/failure.txt" ]]; }
+
 # timeline RUN: replica-events.csv (each deleted replica's deletion, SIGTERM, endpoint removal
-# and exit) and failures.csv (each failed timestamped request, placed against the nearest of them).
+# and exit) and failures.csv (each failed timestamped request, why, and its offset in seconds
+# from the nearest SIGTERM, removal and exit: negative before it).
 timeline() {
   local run=$1 t0 slot event
   t0=$(cat "${run}/t0_ms")
@@ -517,31 +570,115 @@ timeline() {
         d = (start - at[i]) / 1000
         if (!found || (d < 0 ? -d : d) < (best < 0 ? -best : best)) { best = d; replica = rep[i]; found = 1 }
       }
-      return found ? sprintf("%+.2f s (replica %d)", best, replica) : "-"
+      return found ? sprintf("%+.2f", best) : ""
     }
     FNR == 1 {next}
     FILENAME ~ /replica-events/ {n++; rep[n] = $1; ev[n] = $2; at[n] = $3; next}
-    $3 != "ok" {start = $1
-      printf "%.2f,%s,%s,%d,%s,%s,%s\n", ($1 - t0) / 1000, $2, $3, $4, nearest("sigterm"), nearest("removal"), nearest("exit")}
-    BEGIN {print "seconds_since_load_start,client,outcome,latency_ms,from_nearest_sigterm,from_nearest_removal,from_nearest_exit"}
+    $3 != "ok" {start = $1; term = nearest("sigterm"); term_replica = replica
+      printf "%.2f,%s,%s,%d,%d,%s,%s,%s,%s,%s\n", ($1 - t0) / 1000, $2, $3, $5, $4, term, nearest("removal"), nearest("exit"), term_replica, $9}
+    BEGIN {print "seconds_since_load_start,client,outcome,status,latency_ms,from_nearest_sigterm_s,from_nearest_removal_s,from_nearest_exit_s,replica_of_nearest_sigterm,reason"}
   ' "${run}/replica-events.csv" "${run}/events.csv" >"${run}/failures.csv"
 }
 
-# Summary of one run as a Markdown table row; sets FAILED, TOTAL and VERDICT.
+# failures_explained RUN: the failed timestamped requests grouped by stream and outcome (with the
+# status of an HTTP error), each group with its count and the range of its offsets from the
+# nearest SIGTERM, removal and exit.
+failures_explained() {
+  awk -F, 'NR > 1 {
+      key = $2 " " $3 (($3 == "http_error") ? " " $4 : "")
+      if (!(key in count)) order[++groups] = key
+      count[key]++
+      for (i = 6; i <= 8; i++) if ($i != "") {
+        if (!((key, i) in lo) || $i < lo[key, i]) lo[key, i] = $i
+        if (!((key, i) in hi) || $i > hi[key, i]) hi[key, i] = $i
+      }
+    }
+    function range(key, i) { return ((key, i) in lo) ? sprintf("%+.1f…%+.1f", lo[key, i], hi[key, i]) : "–" }
+    END {
+      if (groups == 0) { printf "none"; exit }
+      for (g = 1; g <= groups; g++) {
+        k = order[g]
+        printf "%s%s ×%d (SIGTERM %s, removal %s, exit %s s)", (g > 1) ? "; " : "", k, count[k], range(k, 6), range(k, 7), range(k, 8)
+      }
+    }' "$1/failures.csv"
+}
+
+# wrk_counts WRK_OUTPUT: "errors requests kinds". wrk counts completed responses as requests;
+# its errors are socket errors (connect, read, write, timeout) and answers of 400 or more.
+wrk_counts() {
+  awk '/requests in/ {total = $1}
+    /Socket errors/ {gsub(",", ""); kinds = ""; for (i = 3; i <= 9; i += 2) if ($(i + 1) > 0) {kinds = kinds sep $i " " $(i + 1); sep = ", "}; failed += $4 + $6 + $8 + $10}
+    /Non-2xx or 3xx responses/ {failed += $NF; kinds = kinds sep "status >= 400: " $NF; sep = ", "}
+    END {printf "%d %d %s", failed, total, kinds}' "$1"
+}
+
+# hey_counts HEY_OUTPUT: "errors requests kinds". hey counts every request once: an answer (by
+# status) or an error of Go's HTTP client (refused, reset, EOF, timeout).
+hey_counts() {
+  awk '/Status code distribution/ {on = 1; next} /Error distribution/ {on = 2; next}
+    on == 1 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); total += $2; if ($1 + 0 >= 400) {failed += $2; kind[$1 " ×"] += $2}}
+    on == 2 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); total += $1; failed += $1
+      k = /connection refused/ ? "refused" : /connection reset/ ? "reset" : /EOF/ ? "EOF" : /[Tt]imeout|deadline/ ? "timeout" : "other"
+      kind[k] += $1}
+    END {printf "%d %d", failed, total; sep = " "; for (k in kind) {printf "%s%s %d", sep, k, kind[k]; sep = ", "}}' "$1"
+}
+
+# failed_over TOTAL KINDS: "failed / total (kinds)", the kinds only when there are some.
+failed_over() {
+  local failed=$1 total=$2 kinds=$3
+  if [[ -n "${kinds}" ]]; then
+    echo "${failed} / ${total} (${kinds})"
+  else
+    echo "${failed} / ${total}"
+  fi
+}
+
+# new_replica_starts RUN: each new replica's launch to readiness, and how its warm-up ended
+# (when it had one); for one that never became ready, how long the run waited for it.
+new_replica_starts() {
+  local run=$1 slot dir starts=""
+  for ((slot = replicas + 1; slot <= replicas + swaps; slot++)); do
+    dir="${run}/replica-${slot}"
+    [[ -s "${dir}/launch_ms" ]] || continue
+    if [[ -s "${dir}/ready_ms" ]]; then
+      starts+="$(awk -v a="$(cat "${dir}/launch_ms")" -v b="$(cat "${dir}/ready_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s"
+      if [[ -n "$(warmup_end "${dir}/app.log")" ]]; then
+        starts+=" ($(warmup_end "${dir}/app.log") $(awk -v m="$(warmup_millis "${dir}/app.log")" 'BEGIN {printf "%.1f", m / 1000}') s)"
+      fi
+    else
+      starts+="not ready after $(awk -v a="$(cat "${dir}/launch_ms")" -v b="$(cat "${run}/failed_at_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s"
+    fi
+    starts+=" "
+  done
+  echo "${starts:-– }"
+}
+
+# summarize ENTRY: the run's table row (row.md), verdict (verdict.txt) and lost requests (failed).
 summarize() {
-  local scenario=$1 topology=$2 level=$3 lag=$4 round=$5 run
-  run="${work}/$(run_name "$@")"
-  local t0 wrk_total wrk_failed hey_total hey_failed client client_total exits stops delays killed rollout rate slowest starts title
+  local scenario topology level lag round run title
+  read -r scenario topology level lag round <<<"$1"
+  run=$(run_dir "$1")
+  title=$(scenario_title "${scenario}")
+  ((rounds > 1)) && title+=", round ${round}"
+  if run_failed "${run}"; then
+    printf '| %s | %s | %s | %s s | failed: %s | – | – | – | – | – | – | – | – | – | – | – | %s| – |\n' "${title}" \
+      "$(topology_title "${topology}")" "${level}" "${lag}" "$(tr '|\n' '/ ' <"${run}/failure.txt" | sed 's/ *$//')" "$(new_replica_starts "${run}")" >"${run}/row.md"
+    echo "Run failed: $(cat "${run}/failure.txt")" >"${run}/verdict.txt"
+    echo 0 >"${run}/failed"
+    return
+  fi
+  timeline "${run}"
+  buckets "${run}"
+  local t0 client client_total client_failed framing exits stops delays killed rollout rate slowest total failed
+  local wrk_failed wrk_total wrk_kinds hey_failed hey_total hey_kinds
   t0=$(cat "${run}/t0_ms")
-  wrk_total=$(awk '/requests in/ {print $1}' "${run}/wrk.txt")
-  wrk_failed=$(awk '/Socket errors/ {gsub(",", ""); s += $4 + $6 + $8 + $10} /Non-2xx/ {s += $NF} END {print s + 0}' "${run}/wrk.txt")
-  hey_total=$(awk '/Status code distribution/ {on = 1; next} /Error distribution/ {on = 2; next}
-    on && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); n += (on == 1) ? $2 : $1} END {print n + 0}' "${run}/hey.txt")
-  hey_failed=$(awk '/Status code distribution/ {on = 1; next} /Error distribution/ {on = 2; next}
-    on == 1 && /\[[0-9]+\]/ && $1 !~ /\[2/ {n += $2} on == 2 && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); n += $1} END {print n + 0}' "${run}/hey.txt")
+  read -r wrk_failed wrk_total wrk_kinds <<<"$(wrk_counts "${run}/wrk.txt")"
+  read -r hey_failed hey_total hey_kinds <<<"$(hey_counts "${run}/hey.txt")"
   client=$(awk -F, 'NR > 1 {t[$2]++; if ($3 != "ok") f[$2]++}
     END {printf "%d / %d | %d / %d | %d / %d", f["keepalive"], t["keepalive"], f["newconn"], t["newconn"], f["slow"], t["slow"]}' "${run}/events.csv")
   client_total=$(awk 'END {print NR - 1}' "${run}/events.csv")
+  client_failed=$(awk -F, 'NR > 1 && $3 != "ok" {n++} END {print n + 0}' "${run}/events.csv")
+  framing=$(awk -F, 'NR > 1 && $3 == "ok" {n[$6]++} END {for (f in n) {printf "%s%s %d", sep, f, n[f]; sep = ", "}}' "${run}/events.csv")
   exits=""
   stops=""
   delays=""
@@ -560,16 +697,6 @@ summarize() {
   done
   delays=${delays%; }
   [[ "${delays//[; ]/}" == "" ]] && delays="–"
-  # Each new replica's launch to readiness, and how its warm-up ended (when it had one).
-  starts=""
-  for ((slot = replicas + 1; slot <= replicas + swaps; slot++)); do
-    dir="${run}/replica-${slot}"
-    starts+="$(awk -v a="$(cat "${dir}/launch_ms")" -v b="$(cat "${dir}/ready_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}') s"
-    if [[ -n "$(warmup_end "${dir}/app.log")" ]]; then
-      starts+=" ($(warmup_end "${dir}/app.log") $(awk -v m="$(warmup_millis "${dir}/app.log")" 'BEGIN {printf "%.1f", m / 1000}') s)"
-    fi
-    starts+=" "
-  done
   rollout=$(awk -v a="$((t0 + 3000))" -v b="$(cat "${run}/old_exited_ms")" 'BEGIN {printf "%.1f", (b - a) / 1000}')
   echo "${rollout}" >"${run}/rollout_s"
   if (($(cat "${run}/old_exited_ms") > t0 + duration * 1000)); then
@@ -577,17 +704,15 @@ summarize() {
   else
     rollout+=" s"
   fi
-  TOTAL=$((wrk_total + hey_total + client_total))
-  rate=$(awk -v n="${TOTAL}" -v a="${t0}" -v b="$(cat "${run}/load_end_ms")" -v r="${replicas}" 'BEGIN {printf "%.0f", n / ((b - a) / 1000) / r}')
-  FAILED=$((wrk_failed + hey_failed + $(awk -F, 'NR > 1 && $3 != "ok" {n++} END {print n + 0}' "${run}/events.csv")))
-  VERDICT="Verdict: lost ${FAILED} of ${TOTAL} requests; slowest SIGTERM-to-exit ${slowest} s; SIGKILLs ${killed}"
-  echo "${VERDICT}" >"${run}/verdict.txt"
-  echo "${FAILED}" >"${run}/failed"
-  title=$(scenario_title "${scenario}")
-  ((rounds > 1)) && title+=", round ${round}"
-  printf '| %s | %s | %s | %s s | %s | %s / %s | %s / %s | %s | %s| %s| %s | %s | %s| %s |\n' "${title}" \
-    "$(topology_title "${topology}")" "${level}" "${lag}" "${rate}" "${wrk_failed}" "${wrk_total}" "${hey_failed}" "${hey_total}" \
-    "${client}" "${exits}" "${stops}" "${delays}" "${killed}" "${starts}" "${rollout}"
+  total=$((wrk_total + hey_total + client_total))
+  rate=$(awk -v n="${total}" -v a="${t0}" -v b="$(cat "${run}/load_end_ms")" -v r="${replicas}" 'BEGIN {printf "%.0f", n / ((b - a) / 1000) / r}')
+  failed=$((wrk_failed + hey_failed + client_failed))
+  echo "Verdict: lost ${failed} of ${total} requests (timestamped client ${client_failed} of ${client_total}, wrk ${wrk_failed} of ${wrk_total}, hey ${hey_failed} of ${hey_total}); slowest SIGTERM-to-exit ${slowest} s; SIGKILLs ${killed}; timestamped answers framed by ${framing:-nothing}" >"${run}/verdict.txt"
+  echo "${failed}" >"${run}/failed"
+  printf '| %s | %s | %s | %s s | done | %s | %s | %s | %s | %s | %s| %s| %s | %s | %s| %s |\n' "${title}" \
+    "$(topology_title "${topology}")" "${level}" "${lag}" "${rate}" "${client}" "$(failures_explained "${run}")" \
+    "$(failed_over "${wrk_failed}" "${wrk_total}" "${wrk_kinds}")" "$(failed_over "${hey_failed}" "${hey_total}" "${hey_kinds}")" \
+    "${exits}" "${stops}" "${delays}" "${killed}" "$(new_replica_starts "${run}")" "${rollout}" >"${run}/row.md"
 }
 
 # Buckets of the timestamped client's outcomes and the replicas' events, for gnuplot.
@@ -601,18 +726,24 @@ buckets() {
 # whole_rollout: per scenario, balancer, level and lag, the medians over the rounds of the whole
 # rollout (first new replica's launch to the last old replica's exit), of each new replica's
 # launch to readiness and of each old replica's pod deletion to exit; and the requests lost.
+# Failed runs count in no median: their round says "failed".
 whole_rollout() {
-  local entry other scenario topology level lag round s t l g r run slot rollouts starts stops lost
+  local entry other scenario topology level lag round s t l g run slot rollouts starts stops lost seen=" "
   echo "| scenario | balancer | traffic | endpoint lag | whole rollout, median | each round | new replica launch to ready, median | pod deletion to exit, median | lost requests |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for entry in "${runs[@]}"; do
+  for entry in "${done_runs[@]}"; do
     read -r scenario topology level lag round <<<"${entry}"
-    ((round == 1)) || continue
+    [[ "${seen}" == *" ${scenario}/${topology}/${level}/${lag} "* ]] && continue
+    seen+="${scenario}/${topology}/${level}/${lag} "
     rollouts="" starts="" stops="" lost=0
-    for other in "${runs[@]}"; do
-      read -r s t l g r <<<"${other}"
+    for other in "${done_runs[@]}"; do
+      read -r s t l g _ <<<"${other}"
       [[ "${s} ${t} ${l} ${g}" == "${scenario} ${topology} ${level} ${lag}" ]] || continue
-      run="${work}/$(run_name "${s}" "${t}" "${l}" "${g}" "${r}")"
+      run=$(run_dir "${other}")
+      if run_failed "${run}"; then
+        rollouts+="failed "
+        continue
+      fi
       rollouts+="$(cat "${run}/rollout_s") "
       lost=$((lost + $(cat "${run}/failed")))
       for ((slot = 1; slot <= swaps; slot++)); do
@@ -620,26 +751,39 @@ whole_rollout() {
         starts+="$(($(cat "${run}/replica-$((replicas + slot))/ready_ms") - $(cat "${run}/replica-$((replicas + slot))/launch_ms"))) "
       done
     done
-    printf '| %s | %s | %s | %s s | %s s | %s | %s s | %s s | %s |\n' "$(scenario_title "${scenario}")" "$(topology_title "${topology}")" \
-      "${level}" "${lag}" "$(tr ' ' '\n' <<<"${rollouts}" | grep . | median)" "${rollouts% }" \
-      "$(tr ' ' '\n' <<<"${starts}" | grep . | median | awk '{printf "%.1f", $1 / 1000}')" \
-      "$(tr ' ' '\n' <<<"${stops}" | grep . | median | awk '{printf "%.1f", $1 / 1000}')" "${lost}"
+    printf '| %s | %s | %s | %s s | %s | %s | %s | %s | %s |\n' "$(scenario_title "${scenario}")" "$(topology_title "${topology}")" \
+      "${level}" "${lag}" "$(seconds_median "${rollouts//failed/}" 1)" "${rollouts% }" \
+      "$(seconds_median "${starts}" 1000)" "$(seconds_median "${stops}" 1000)" "${lost}"
   done
+}
+# seconds_median "NUMBERS" DIVISOR: their median over DIVISOR, in seconds, or – without numbers.
+seconds_median() {
+  if [[ -z "${1// /}" ]]; then
+    echo "–"
+  else
+    tr ' ' '\n' <<<"$1" | grep . | median | awk -v d="$2" '{printf "%.1f s", $1 / d}'
+  fi
 }
 
 chart() {
-  local png=$1 cols=${#topologies[@]} rows entry scenario topology level lag round run event color dash
-  ((cols > ${#runs[@]})) && cols=${#runs[@]}
-  rows=$(((${#runs[@]} + cols - 1) / cols))
+  local png=$1 entry scenario topology level lag round run event color dash cols rows
+  local -a charted=()
+  for entry in "${done_runs[@]}"; do
+    run_failed "$(run_dir "${entry}")" || charted+=("${entry}")
+  done
+  ((${#charted[@]} > 0)) || return 0
+  cols=${#topologies[@]}
+  ((cols > ${#charted[@]})) && cols=${#charted[@]}
+  rows=$(((${#charted[@]} + cols - 1) / cols))
   {
     echo "set terminal pngcairo size $((640 * cols)),$((230 * rows + 40)) font 'sans,9'"
     echo "set output '${png}'"
     echo "set multiplot layout ${rows},${cols} title 'Timestamped client (keep-alive, new-connection, slow requests) during a rolling restart of ${replicas} replicas; lines per old replica: SIGTERM (dashed grey), endpoint removal (dotted blue), exit (solid orange); red: failed requests'"
     echo "set xlabel 'seconds since load start'; set ylabel 'requests per bucket'; set key top right; set grid"
     echo "set style fill solid 1.0 noborder"
-    for entry in "${runs[@]}"; do
+    for entry in "${charted[@]}"; do
       read -r scenario topology level lag round <<<"${entry}"
-      run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
+      run=$(run_dir "${entry}")
       echo "set title '$(run_title "${scenario}" "${topology}" "${level}" "${lag}" "${round}") ($(cat "${run}/bucket_ms") ms buckets)'"
       echo "unset arrow"
       while IFS=, read -r _ event _ seconds; do
@@ -658,82 +802,144 @@ chart() {
   gnuplot "${work}/chart.gp"
 }
 
+# write_results: the table of every run done so far, their verdicts and the whole-rollout
+# medians (table.md; NAME.md and NAME.png too unless --smoke). Called after each run, so that a
+# run that fails, or an interrupted matrix, keeps what the runs before it measured.
+write_results() {
+  local table="${work}/table.md" entry
+  {
+    echo "| scenario | balancer | traffic | endpoint lag | run | load (req/s per replica) | timestamped client, failed / requests: keep-alive | new-connection | slow requests | timestamped failures by stream and outcome (seconds from the nearest SIGTERM, removal, exit) | wrk keep-alive: errors / requests (kinds) | hey new connections: errors / requests (kinds) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | delay per replica (why it ended) | SIGKILLs | new replica launch to ready (warm-up) | rollout (first new replica to last old exit) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for entry in "${done_runs[@]}"; do
+      cat "$(run_dir "${entry}")/row.md"
+    done
+    echo
+    for entry in "${done_runs[@]}"; do
+      read -r scenario topology level lag round <<<"${entry}"
+      echo "- $(run_title "${scenario}" "${topology}" "${level}" "${lag}" "${round}"): $(cat "$(run_dir "${entry}")/verdict.txt")"
+    done
+    echo
+    echo "The timestamped client records each request once: ok is an answer below 400; its failures are answers of 400 or more (http_error), refused, reset, closed_before_response, closed_during_response, timeout (10 s), bad_response and io_error, each placed against the nearest SIGTERM, endpoint removal and exit (failures.csv; negative: before it). wrk counts completed responses as requests, and as errors its socket errors (connect, read, write, timeout: a read error is a connection that failed or closed, with or without a request in flight) and its answers of 400 or more; hey counts each request once, as an answer (400 or more failed) or an error of Go's HTTP client."
+    echo
+    echo "Whole rollout (first new replica's launch to the last old replica's exit), by scenario; medians of ${rounds} round(s):"
+    echo
+    whole_rollout
+  } >"${table}"
+  if [[ "${smoke}" != true ]]; then
+    cp "${table}" "${out}/${results_name}.md"
+    [[ "${draw_chart}" == true ]] && chart "${out}/${results_name}.png"
+  fi
+  return 0
+}
+
+# stop_run RUN: what a run that failed left running: its replicas' JVMs, then the load, HAProxy
+# and Prometheus (the run's background jobs).
+stop_run() {
+  local run=$1 dir
+  for dir in "${run}"/replica-*; do
+    if [[ -s "${dir}/pid" && ! -s "${dir}/exit" ]]; then
+      kill -KILL "$(cat "${dir}/pid")" 2>/dev/null || true
+    fi
+  done
+  jobs -p | xargs -r kill 2>/dev/null || true
+}
+
 ensure_tools haproxy wrk hey curl
 [[ "${prometheus}" == true ]] && ensure_tools prometheus jq
-[[ "${smoke}" == true ]] || ensure_tools gnuplot
+[[ "${smoke}" == true || "${draw_chart}" == false ]] || ensure_tools gnuplot
 [[ -n "${jar}" ]] || ensure_jar
 mkdir -p "${work}" "${out}"
-javac -d "${work}/classes" "${BENCH_DIR}/RolloutClient.java"
+if [[ -z "${client_classpath}" ]]; then
+  log "Copying Apache HttpClient 5 for the timestamped client"
+  rm -rf "${work}/client-lib"
+  if ! "${REPOSITORY}/mvnw" -B -q -f "${BENCH_DIR}/rollout-client.pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="${work}/client-lib" >"${work}/client-lib.log" 2>&1; then
+    cat "${work}/client-lib.log" >&2
+    fail "Maven could not copy the timestamped client's libraries (${work}/client-lib.log)"
+  fi
+  client_classpath="${work}/client-lib/*"
+fi
+rm -rf "${work}/classes"
+javac -cp "${client_classpath}" -d "${work}/classes" "${BENCH_DIR}/RolloutClient.java"
+client_classpath="${work}/classes:${client_classpath}"
 trap 'stop_all_replicas; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 base_java=${JAVA}
 base_jar=${JAR}
 base_jvm_opts=("${JVM_OPTS[@]}")
-# quiet-aot's replicas start from the jar extracted and trained here once, at the same paths.
+# quiet-aot's replicas start from the jar extracted and trained here once, at the same paths; if
+# that fails, so do the quiet-aot runs, with its reason, and the others go on.
+aot_failure=""
 if [[ " ${runs[*]%% *} " == *" quiet-aot"* ]]; then
-  train_aot_cache "${java25}" "${base_jar}" "${work}/aot" "${base_jvm_opts[@]}"
+  # The paths train_aot_cache gives, which its subshell cannot hand back.
+  AOT_JAR="${work}/aot/app/$(basename "${base_jar}")"
+  AOT_CACHE="${work}/aot/app/app.aot"
+  rm -f "${work}/aot-failure.txt"
+  if ! (FAILURE_FILE="${work}/aot-failure.txt" && train_aot_cache "${java25}" "${base_jar}" "${work}/aot" "${base_jvm_opts[@]}"); then
+    aot_failure=$(cat "${work}/aot-failure.txt" 2>/dev/null || echo "the AOT cache training failed")
+  fi
 fi
 
 started=$(date +%s)
-base=20000
+base=${base_port}
 done_runs=()
+failed_runs=0
 for entry in "${runs[@]}"; do
   if [[ -n "${budget}" ]] && (($(date +%s) - started > budget * 60)); then
     log "Budget of ${budget} minutes spent: skipping the other $((${#runs[@]} - ${#done_runs[@]})) run(s)"
     break
   fi
   read -r scenario topology level lag round <<<"${entry}"
-  run_scenario "${scenario}" "${topology}" "${level}" "${lag}" "${round}" "${base}"
+  run=$(run_dir "${entry}")
+  rm -rf "${run}"
+  mkdir -p "${run}"
+  # Each run in its own shell: whatever stops it (fail, an unexpected error) stops only it, and
+  # its trap stops what it started.
+  set +e
+  (
+    set -e
+    FAILURE_FILE="${run}/failure.txt"
+    trap 'stop_run "${run}"' EXIT
+    if [[ "${scenario}" == quiet-aot* && -n "${aot_failure}" ]]; then
+      fail "${aot_failure}"
+    fi
+    run_scenario "${scenario}" "${topology}" "${level}" "${lag}" "${round}" "${base}"
+  )
+  run_exit=$?
+  set -e
+  if ((run_exit != 0)); then
+    now_ms >"${run}/failed_at_ms"
+    [[ -s "${run}/failure.txt" ]] || echo "stopped with exit code ${run_exit} (see the log above)" >"${run}/failure.txt"
+    failed_runs=$((failed_runs + 1))
+  fi
   done_runs+=("${entry}")
+  summarize "${entry}"
+  log "$(run_title "${scenario}" "${topology}" "${level}" "${lag}" "${round}"): $(cat "${run}/verdict.txt")"
+  write_results
   base=$((base + 40))
 done
-runs=("${done_runs[@]}")
 
-table="${work}/table.md"
-verdicts="${work}/verdicts.md"
-{
-  echo "| scenario | balancer | traffic | endpoint lag | load (req/s per replica) | wrk keep-alive: failed / requests | hey new connections: failed / requests | timestamped client: keep-alive | new-connection | slow requests (failed / requests) | SIGTERM to exit per replica (exit code) | pod deletion to exit per replica | delay per replica (why it ended) | SIGKILLs | new replica launch to ready (warm-up) | rollout (first new replica to last old exit) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-} >"${table}"
-: >"${verdicts}"
+cat "${work}/table.md"
 total_failed=0
-for entry in "${runs[@]}"; do
+for entry in "${done_runs[@]}"; do
   read -r scenario topology level lag round <<<"${entry}"
-  FAILED=0
-  summarize "${scenario}" "${topology}" "${level}" "${lag}" "${round}" >>"${table}"
-  echo "- $(run_title "${scenario}" "${topology}" "${level}" "${lag}" "${round}"): ${VERDICT}" >>"${verdicts}"
-  [[ "${scenario}" == vanilla || "${scenario}" == prestop ]] || total_failed=$((total_failed + FAILED))
-  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
-  timeline "${run}"
-  buckets "${run}"
-done
-{
-  echo
-  cat "${verdicts}"
-  echo
-  echo "Whole rollout (first new replica's launch to the last old replica's exit), by scenario; medians of ${rounds} round(s):"
-  echo
-  whole_rollout
-} >>"${table}"
-cat "${table}"
-for entry in "${runs[@]}"; do
-  read -r scenario topology level lag round <<<"${entry}"
-  run="${work}/$(run_name "${scenario}" "${topology}" "${level}" "${lag}" "${round}")"
-  if (($(wc -l <"${run}/failures.csv") > 1)); then
+  run=$(run_dir "${entry}")
+  [[ "${scenario}" == vanilla || "${scenario}" == prestop ]] || total_failed=$((total_failed + $(cat "${run}/failed")))
+  if [[ -s "${run}/failures.csv" ]] && (($(wc -l <"${run}/failures.csv") > 1)); then
     echo "Failed timestamped requests of ${run##*/} (${run}/failures.csv):"
     head -n 11 "${run}/failures.csv"
   fi
 done
 log "Took $(($(date +%s) - started)) s"
+[[ "${smoke}" == true ]] || log "Wrote ${out}/${results_name}.md$([[ "${draw_chart}" == true ]] && echo " and ${out}/${results_name}.png")"
 
+if ((failed_runs > 0)); then
+  echo "${failed_runs} of ${#done_runs[@]} run(s) failed: their rows say why" >&2
+  exit 1
+fi
 if [[ "${smoke}" == true ]]; then
   if ((total_failed > 0)); then
     echo "SMOKE FAILED: the starter lost ${total_failed} request(s)" >&2
     exit 1
   fi
   echo "Smoke passed: no request lost in a swap of the defaults at high traffic and of the quiet period at low traffic"
-  exit 0
 fi
-
-cp "${table}" "${out}/${results_name}.md"
-chart "${out}/${results_name}.png"
-log "Wrote ${out}/${results_name}.md and ${out}/${results_name}.png"
