@@ -8,7 +8,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -22,10 +21,11 @@ import dev.lifecycle.shutdown.kafka.KafkaMessageListeners;
 
 /**
  * Checks the Kafka listener settings against the shutdown before the containers start:
- * a shutdown timeout the deadline cannot honour fails start-up; auto-commit, which loses
- * the records fetched but not processed at every shutdown, is logged as a warning.
+ * a shutdown timeout the deadline cannot honour fails start-up; auto-commit, which commits
+ * the records a shutdown cuts instead of leaving them for redelivery, is logged as a
+ * warning.
  */
-final class KafkaListenerSettings implements SmartLifecycle {
+final class KafkaListenerSettings extends ListenerSettingsCheck {
 
 	static final String AUTO_COMMIT = "spring.kafka.consumer.enable-auto-commit";
 
@@ -37,18 +37,17 @@ final class KafkaListenerSettings implements SmartLifecycle {
 
 	private final ObjectProvider<ConsumerFactory<?, ?>> consumerFactories;
 
-	private volatile boolean running;
-
+	/** Before the listener containers start, and before the tracking is put in place. */
 	KafkaListenerSettings(KafkaMessageListeners listeners, ObjectProvider<ShutdownBudget> budget,
 			ObjectProvider<ConsumerFactory<?, ?>> consumerFactories) {
+		super(AbstractMessageListenerContainer.DEFAULT_PHASE - 2);
 		this.listeners = listeners;
 		this.budget = budget;
 		this.consumerFactories = consumerFactories;
 	}
 
 	@Override
-	public void start() {
-		this.running = true;
+	void check() {
 		List<MessageListenerContainer> containers = List.copyOf(this.listeners.listenerContainers());
 		if (containers.isEmpty()) {
 			return;
@@ -89,34 +88,18 @@ final class KafkaListenerSettings implements SmartLifecycle {
 				.getKafkaConsumerProperties()
 				.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
 			boolean autoCommits = (override != null) ? isTrue(override) : factoryAutoCommits;
-			if (autoCommits && container instanceof AbstractMessageListenerContainer<?, ?>) {
+			if (autoCommits) {
 				logger.warn("Kafka listener '{}' has its consumer commit offsets by itself (enable.auto.commit=true, {}): "
-						+ "it commits the records it fetched, processed or not, so those not processed when the "
-						+ "container stops are lost at every shutdown, and those processed after its last "
-						+ "auto-commit are processed twice. Set {}=false (Spring's default) and let the container "
-						+ "commit what the listener finished.", container.getListenerId(), AUTO_COMMIT, AUTO_COMMIT);
+						+ "as it closes it commits every record it fetched, processed or not, so the records a "
+						+ "shutdown deadline cuts are lost instead of redelivered, and the shutdown report cannot "
+						+ "count them. Set {}=false (Spring's default) and let the container commit what the "
+						+ "listener finished.", container.getListenerId(), AUTO_COMMIT, AUTO_COMMIT);
 			}
 		}
 	}
 
 	private static boolean isTrue(Object value) {
 		return value != null && Boolean.parseBoolean(value.toString());
-	}
-
-	@Override
-	public void stop() {
-		this.running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	/** Before the listener containers start, and before the tracking is put in place. */
-	@Override
-	public int getPhase() {
-		return AbstractMessageListenerContainer.DEFAULT_PHASE - 2;
 	}
 
 }

@@ -6,7 +6,6 @@ import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 
 import dev.lifecycle.shutdown.rabbit.RabbitMessageListeners;
@@ -16,7 +15,7 @@ import dev.lifecycle.shutdown.rabbit.RabbitMessageListeners;
  * messages at every shutdown: with {@code NONE}, the broker forgets each message as it
  * sends it, so the prefetched messages a stopping container has not processed are gone.
  */
-final class RabbitListenerSettings implements SmartLifecycle {
+final class RabbitListenerSettings extends ListenerSettingsCheck {
 
 	private static final Logger logger = LoggerFactory.getLogger(RabbitListenerSettings.class);
 
@@ -27,16 +26,15 @@ final class RabbitListenerSettings implements SmartLifecycle {
 
 	private final Environment environment;
 
-	private volatile boolean running;
-
+	/** Before the listener containers start, at {@code Integer.MAX_VALUE}. */
 	RabbitListenerSettings(RabbitMessageListeners listeners, Environment environment) {
+		super(Integer.MAX_VALUE - 1);
 		this.listeners = listeners;
 		this.environment = environment;
 	}
 
 	@Override
-	public void start() {
-		this.running = true;
+	void check() {
 		for (AbstractMessageListenerContainer container : this.listeners.listenerContainers()) {
 			if (container.getAcknowledgeMode() != AcknowledgeMode.NONE) {
 				continue;
@@ -52,22 +50,6 @@ final class RabbitListenerSettings implements SmartLifecycle {
 						prefetch, prefetch - 1, prefix, prefix);
 			}
 		}
-	}
-
-	@Override
-	public void stop() {
-		this.running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	/** Before the listener containers start. */
-	@Override
-	public int getPhase() {
-		return Integer.MAX_VALUE - 1;
 	}
 
 }
