@@ -191,36 +191,40 @@ public final class ShutdownCoordinator {
 	}
 
 	/** Phase 1: the context started closing and readiness refuses traffic. */
-	synchronized void refuse() {
-		if (this.phase != ShutdownPhase.SERVING) {
-			return;
-		}
-		this.startedNanos = System.nanoTime();
-		this.started = Instant.now();
-		enter(ShutdownPhase.REFUSE);
-		this.closingConnections = this.connectionCloseEnabled;
-		logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
-		if (this.closingConnections) {
-			this.http2GoAways.forEach(Runnable::run);
-		}
-		// Jobs need no routing: they stop being triggered now, and those running go on.
-		this.tasks.shutdownBegan();
-		int running = this.tasks.count();
-		if (running > 0) {
-			logger.info("{} scheduled job(s) or async task(s) in progress get until {} after shutdown began to finish",
-					running, ShutdownBudget.Setting.format(this.budget.deadline()));
+	void refuse() {
+		long deadline;
+		synchronized (this) {
+			if (this.phase != ShutdownPhase.SERVING) {
+				return;
+			}
+			this.startedNanos = System.nanoTime();
+			this.started = Instant.now();
+			enter(ShutdownPhase.REFUSE);
+			this.closingConnections = this.connectionCloseEnabled;
+			logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
+			if (this.closingConnections) {
+				this.http2GoAways.forEach(Runnable::run);
+			}
+			// Jobs need no routing: they stop being triggered now, and those running go on.
+			this.tasks.shutdownBegan();
+			int running = this.tasks.count();
+			if (running > 0) {
+				logger.info("{} scheduled job(s) or async task(s) in progress get until {} after shutdown began to finish",
+						running, ShutdownBudget.Setting.format(this.budget.deadline()));
+			}
+			deadline = deadlineNanos();
 		}
 		// Consumers need no routing either: they stop taking messages now and finish what
-		// they hold beside the delay.
+		// they hold beside the delay. Outside the lock: stopping a container talks to its broker.
 		int holding = this.consumers.inProgress();
-		int stopping = this.consumers.stopConsuming(deadlineNanos());
+		int stopping = this.consumers.stopConsuming(deadline);
 		if (stopping > 0) {
 			logger.info("Stopping {} message listener container(s): {} message(s) in progress get until {} after "
 					+ "shutdown began to finish", stopping, holding, ShutdownBudget.Setting.format(this.budget.deadline()));
 		}
 	}
 
-	private long deadlineNanos() {
+	private synchronized long deadlineNanos() {
 		return this.startedNanos + this.budget.deadline().toNanos();
 	}
 

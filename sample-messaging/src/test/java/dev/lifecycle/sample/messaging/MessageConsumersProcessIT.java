@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -111,7 +112,8 @@ class MessageConsumersProcessIT {
 				"lifecycle.termination-grace-period=8s")) {
 			awaitOutput(first, "Message " + broker.tag + " m-");
 			Duration exit = terminate(first, Duration.ofSeconds(8));
-			System.out.printf("%s, 60 s a message, grace period 8 s: exit after %d ms%n", broker, exit.toMillis());
+			System.out.printf("%s, 60 s a message, grace period 8 s: exit after %d ms%n%s%n", broker, exit.toMillis(),
+					reportLines(first));
 			assertThat(exit).isGreaterThan(Duration.ofMillis(5900)).isLessThan(Duration.ofSeconds(8));
 			assertThat(first.output()).contains("interrupted after", "Interrupting " + broker.tag + " listener",
 					"messages finished 0")
@@ -198,6 +200,16 @@ class MessageConsumersProcessIT {
 			}
 		});
 		assertThat(reached).as("%d %s messages processed within 60 s", count, broker).isTrue();
+	}
+
+	/** The starter's lines about the listeners and its report, for the build log. */
+	private static String reportLines(SampleProcess app) {
+		return app.output()
+			.lines()
+			.filter((line) -> line.contains("message listener container") || line.contains("Interrupting")
+					|| line.contains("left for redelivery") || line.contains("Shutdown complete"))
+			.map((line) -> line.replaceFirst("^.*? : ", "  "))
+			.collect(Collectors.joining(System.lineSeparator()));
 	}
 
 	private static void awaitOutput(SampleProcess app, String text) throws InterruptedException {
