@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.lifecycle.metrics.LifecycleMetrics;
 import dev.lifecycle.sample.support.SampleProcess;
+import dev.lifecycle.shutdown.BackgroundTasks;
+import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.shutdown.MessageConsumers;
+import dev.lifecycle.shutdown.MessageListeners;
+import dev.lifecycle.shutdown.NewConnections;
+import dev.lifecycle.shutdown.ShutdownBudget;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,7 +107,53 @@ class MonitoringMetricNamesTests {
 				.map(Meter::getId)
 				.filter((id) -> id.getName().startsWith("lifecycle."))
 				.toList();
+			published.addAll(brokerMetrics(context.getBean(ShutdownBudget.class)));
 		}
+	}
+
+	/**
+	 * The meters the starter adds for an application with a message broker on its class path
+	 * (sample-messaging), which the sample app is not: the same binder, given one broker.
+	 */
+	private static Set<String> brokerMetrics(ShutdownBudget budget) {
+		MessageListeners<Object> broker = new MessageListeners<>("kafka") {
+
+			@Override
+			protected Collection<Object> containers() {
+				return List.of();
+			}
+
+			@Override
+			protected String id(Object container) {
+				return container.toString();
+			}
+
+			@Override
+			protected boolean isRunning(Object container) {
+				return false;
+			}
+
+			@Override
+			protected boolean receivesReplies(Object container) {
+				return false;
+			}
+
+			@Override
+			protected void stop(Object container, Duration untilDeadline, Runnable stopped) {
+				stopped.run();
+			}
+
+		};
+		ShutdownCoordinator coordinator = new ShutdownCoordinator(budget, new InFlightRequests(), new NewConnections(),
+				BackgroundTasks.withoutScheduledJobs(), new MessageConsumers(() -> Stream.of(broker)), true);
+		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		new LifecycleMetrics(coordinator, null, null).bindTo(registry);
+		return registry.scrape()
+			.lines()
+			.filter((line) -> !line.isBlank() && !line.startsWith("#"))
+			.map((line) -> line.split("[{ ]", 2)[0])
+			.filter((name) -> name.contains("messages"))
+			.collect(Collectors.toCollection(TreeSet::new));
 	}
 
 	@Test
