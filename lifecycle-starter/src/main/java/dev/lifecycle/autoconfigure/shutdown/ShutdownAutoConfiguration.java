@@ -6,6 +6,8 @@ import jakarta.servlet.DispatcherType;
 import reactor.netty.resources.LoopResources;
 
 import org.apache.catalina.core.StandardContext;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
+import org.eclipse.jetty.server.Server;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -20,6 +22,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
+import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -52,6 +56,7 @@ import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
 import dev.lifecycle.shutdown.WebSocketSessions;
+import dev.lifecycle.shutdown.jetty.JettyConnectionClose;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.reactive.ReactorNettyAcceptedConnections;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
@@ -59,6 +64,7 @@ import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
 import dev.lifecycle.shutdown.tomcat.Http2GoAway;
+import dev.lifecycle.shutdown.tomcat.KeepAliveEnd;
 import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 
 /**
@@ -290,16 +296,30 @@ public final class ShutdownAutoConfiguration {
 		@Bean
 		Http2GoAway lifecycleHttp2GoAway(ShutdownCoordinator coordinator) {
 			Http2GoAway goAway = new Http2GoAway();
-			coordinator.addHttp2GoAway(goAway);
+			coordinator.whenClosingConnections(goAway);
 			return goAway;
 		}
 
 		@Bean
+		KeepAliveEnd lifecycleTomcatKeepAliveEnd(ShutdownCoordinator coordinator) {
+			KeepAliveEnd keepAliveEnd = new KeepAliveEnd();
+			coordinator.whenClosingConnections(keepAliveEnd);
+			return keepAliveEnd;
+		}
+
+		@Bean
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> lifecycleGracefulTomcatProtocol(
-				AcceptedConnectionsDrain drain, NewConnections connections, Http2GoAway http2GoAway) {
+				AcceptedConnectionsDrain drain, NewConnections connections, Http2GoAway http2GoAway,
+				KeepAliveEnd keepAliveEnd) {
 			return (factory) -> {
 				// Tomcat's stop would wait 2 s more for requests the drain already abandoned.
 				factory.addContextCustomizers((context) -> ((StandardContext) context).setUnloadDelay(0));
+				// Whatever the protocol: connections close through Tomcat's keep-alive accounting.
+				factory.addProtocolHandlerCustomizers((protocol) -> {
+					if (protocol instanceof AbstractHttp11Protocol<?> http11) {
+						keepAliveEnd.register(http11);
+					}
+				});
 				// A protocol the user chose is left alone (and keeps Tomcat's own pause).
 				if (!TomcatWebServerFactory.DEFAULT_PROTOCOL.equals(factory.getProtocol())) {
 					return;
@@ -313,6 +333,22 @@ public final class ShutdownAutoConfiguration {
 					}
 				});
 			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ JettyServerCustomizer.class, Server.class })
+	static class JettyConnectionsConfiguration {
+
+		@Bean
+		WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> lifecycleJettyConnectionClose(
+				ShutdownCoordinator coordinator) {
+			return (factory) -> factory.addServerCustomizers((server) -> {
+				JettyConnectionClose connectionClose = new JettyConnectionClose(coordinator);
+				connectionClose.setHandler(server.getHandler());
+				server.setHandler(connectionClose);
+			});
 		}
 
 	}
