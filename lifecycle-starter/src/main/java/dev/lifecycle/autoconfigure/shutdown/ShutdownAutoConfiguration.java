@@ -57,6 +57,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
 import dev.lifecycle.shutdown.WebSocketSessions;
 import dev.lifecycle.shutdown.jetty.JettyConnectionClose;
+import dev.lifecycle.shutdown.jetty.JettyNewConnections;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.reactive.ReactorNettyAcceptedConnections;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
@@ -349,6 +350,12 @@ public final class ShutdownAutoConfiguration {
 				connectionClose.setHandler(server.getHandler());
 				server.setHandler(connectionClose);
 			});
+		}
+
+		@Bean
+		WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> lifecycleJettyNewConnections(
+				NewConnections connections) {
+			return (factory) -> factory.addServerCustomizers(new JettyNewConnections(connections)::observe);
 		}
 
 	}
