@@ -1,12 +1,16 @@
 package dev.lifecycle.shutdown.tomcat;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.http11.Http11NioProtocol;
 
 /**
  * Tomcat's default HTTP/1.1 protocol on a {@link GracefulNioEndpoint}, whose keep-alive
- * can end for every request but upgrades. Tomcat creates the protocol from its class
- * name, hence a class of its own.
+ * can end for every request but upgrades, and whose HTTP/2 connections tell the endpoint
+ * when they serve their first stream. Tomcat creates the protocol from its class name,
+ * hence a class of its own.
  */
 public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 
@@ -15,6 +19,8 @@ public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 	private static final ThreadLocal<Boolean> APPLICATION_UPGRADE = ThreadLocal.withInitial(() -> false);
 
 	private volatile boolean keepAliveEnded;
+
+	private final Map<UpgradeProtocol, UpgradeProtocol> noticingProtocols = new ConcurrentHashMap<>();
 
 	/** Creates the protocol on a new {@link GracefulNioEndpoint}. */
 	public GracefulHttp11NioProtocol() {
@@ -35,13 +41,29 @@ public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 		this.keepAliveEnded = true;
 	}
 
+	/** Tomcat's look-up of an upgrade through HTTP/1.1 (h2c, by header or prior knowledge). */
 	@Override
 	public UpgradeProtocol getUpgradeProtocol(String upgradedName) {
 		UpgradeProtocol upgradeProtocol = super.getUpgradeProtocol(upgradedName);
-		if (upgradeProtocol == null && this.keepAliveEnded) {
-			APPLICATION_UPGRADE.set(true);
+		if (upgradeProtocol == null) {
+			if (this.keepAliveEnded) {
+				APPLICATION_UPGRADE.set(true);
+			}
+			return null;
 		}
-		return upgradeProtocol;
+		return noticingStreams(upgradeProtocol);
+	}
+
+	/** Tomcat's look-up of the protocol a TLS connection negotiated through ALPN (h2). */
+	@Override
+	public UpgradeProtocol getNegotiatedProtocol(String negotiatedName) {
+		UpgradeProtocol upgradeProtocol = super.getNegotiatedProtocol(negotiatedName);
+		return (upgradeProtocol != null) ? noticingStreams(upgradeProtocol) : null;
+	}
+
+	private UpgradeProtocol noticingStreams(UpgradeProtocol upgradeProtocol) {
+		return this.noticingProtocols.computeIfAbsent(upgradeProtocol,
+				(protocol) -> new StreamNoticingUpgradeProtocol(protocol, endpoint()::firstStreamServed));
 	}
 
 	/** Read by Tomcat for each request, once its headers are parsed. */
