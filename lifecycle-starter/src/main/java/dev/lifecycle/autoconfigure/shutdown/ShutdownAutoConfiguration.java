@@ -14,6 +14,8 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -32,6 +34,7 @@ import org.springframework.boot.web.server.context.WebServerGracefulShutdownLife
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.support.DefaultLifecycleProcessor;
@@ -69,11 +72,11 @@ import dev.lifecycle.shutdown.tomcat.KeepAliveEnd;
 import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 
 /**
- * Wires the graceful shutdown sequence into a web application: refuse, delay, drain,
- * abandon, close, report.
+ * Wires the graceful shutdown sequence into a web application, or an application whose
+ * only server is Boot's gRPC server: refuse, delay, drain, abandon, close, report.
  */
 @AutoConfiguration(after = { ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class })
-@ConditionalOnWebApplication
+@Conditional(ShutdownAutoConfiguration.ServingApplication.class)
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LifecycleProperties.class)
 @ImportRuntimeHints(BackgroundTaskTracking.Hints.class)
@@ -81,6 +84,30 @@ public final class ShutdownAutoConfiguration {
 
 	/** Created by Spring as an auto-configuration. */
 	public ShutdownAutoConfiguration() {
+	}
+
+	/**
+	 * An application that serves: a web application, or one that runs Boot's gRPC server
+	 * without a web server (Boot's gRPC server starts when a gRPC service is defined).
+	 */
+	static final class ServingApplication extends AnyNestedCondition {
+
+		ServingApplication() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnWebApplication
+		static final class WebApplication {
+
+		}
+
+		@ConditionalOnClass(name = { "org.springframework.grpc.server.GrpcServerFactory", "io.grpc.Grpc" })
+		@ConditionalOnBean(type = "io.grpc.BindableService")
+		@ConditionalOnBooleanProperty(name = "spring.grpc.server.enabled", matchIfMissing = true)
+		static final class GrpcServerApplication {
+
+		}
+
 	}
 
 	@Bean
