@@ -366,6 +366,7 @@ public final class ShutdownAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication
 	@ConditionalOnClass({ JettyServerCustomizer.class, Server.class })
 	static class JettyConnectionsConfiguration {
 
