@@ -18,6 +18,8 @@ public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 	// (WebSocket), between Tomcat's look-up of an upgrade protocol and its keep-alive count.
 	private static final ThreadLocal<Boolean> APPLICATION_UPGRADE = ThreadLocal.withInitial(() -> false);
 
+	private static final String H2C = "h2c";
+
 	private volatile boolean keepAliveEnded;
 
 	private final Map<UpgradeProtocol, UpgradeProtocol> noticingProtocols = new ConcurrentHashMap<>();
@@ -46,7 +48,8 @@ public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 	public UpgradeProtocol getUpgradeProtocol(String upgradedName) {
 		UpgradeProtocol upgradeProtocol = super.getUpgradeProtocol(upgradedName);
 		if (upgradeProtocol == null) {
-			if (this.keepAliveEnded) {
+			// h2c without HTTP/2 on: Tomcat answers in HTTP/1.1 (the JDK's client asks for it on every request).
+			if (this.keepAliveEnded && !H2C.equalsIgnoreCase(upgradedName)) {
 				APPLICATION_UPGRADE.set(true);
 			}
 			return null;
