@@ -142,6 +142,9 @@ public final class ResponseFraming {
 
 		app.terminate();
 		app.awaitStatus("/readyz", 503);
+		// Boot flips readiness a moment before the starter's sequence begins; the delay's log line follows it.
+		assertThat(SampleProcess.await(Duration.ofSeconds(5), () -> app.output().contains("Serving for up to")))
+			.as("the delay began").isTrue();
 		List<Response> duringDelay = new ArrayList<>();
 		duringDelay.add(get(app.port(), PAGE, "HTTP/1.1"));
 		duringDelay.add(get(app.port(), "/hello", "HTTP/1.1"));
