@@ -58,7 +58,7 @@ public final class ShutdownCoordinator {
 
 	private volatile ShutdownPhase phase = ShutdownPhase.SERVING;
 
-	private final List<Runnable> http2GoAways = new CopyOnWriteArrayList<>();
+	private final List<Runnable> connectionClosings = new CopyOnWriteArrayList<>();
 
 	private volatile boolean closingConnections;
 
@@ -149,15 +149,15 @@ public final class ShutdownCoordinator {
 	}
 
 	/**
-	 * Adds how a web server sends a graceful GOAWAY to its HTTP/2 connections, where the
-	 * stack does not do it per response (HTTP/2 has no {@code Connection: close}). It runs
-	 * once, when shutdown begins, if connections are to close.
+	 * Adds how a web server tells its clients to move, where the stack does not decide it
+	 * per response: a lower keep-alive limit, a graceful GOAWAY to HTTP/2 connections (HTTP/2
+	 * has no {@code Connection: close}). It runs once, when shutdown begins, if connections
+	 * are to close.
 	 *
-	 * @param goAway starts sending GOAWAY to the server's HTTP/2 connections, without
-	 * blocking the caller
+	 * @param closing starts closing the server's connections, without blocking the caller
 	 */
-	public void addHttp2GoAway(Runnable goAway) {
-		this.http2GoAways.add(goAway);
+	public void whenClosingConnections(Runnable closing) {
+		this.connectionClosings.add(closing);
 	}
 
 	/** {@return the phase the shutdown is in: {@code SERVING} until it begins} */
@@ -203,7 +203,7 @@ public final class ShutdownCoordinator {
 			this.closingConnections = this.connectionCloseEnabled;
 			logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
 			if (this.closingConnections) {
-				this.http2GoAways.forEach(Runnable::run);
+				this.connectionClosings.forEach(Runnable::run);
 			}
 			// Jobs need no routing: they stop being triggered now, and those running go on.
 			this.tasks.shutdownBegan();

@@ -2,6 +2,7 @@ package dev.lifecycle.sample;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
@@ -24,7 +25,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The endpoints the tests and benchmarks drive: a fast one, one of chosen duration, a
- * large download and a never-ending event stream.
+ * large download, a page of unknown length and a never-ending event stream.
  */
 @RestController
 class SampleController {
@@ -32,6 +33,8 @@ class SampleController {
 	static final long MAX_WORK_MILLIS = 60_000;
 
 	static final long MAX_DOWNLOAD_BYTES = 1L << 30;
+
+	static final int MAX_PAGE_ROWS = 100_000;
 
 	private static final Duration TICK = Duration.ofMillis(500);
 
@@ -71,6 +74,26 @@ class SampleController {
 		for (long left = size; left > 0; left -= chunk.length) {
 			out.write(chunk, 0, (int) Math.min(chunk.length, left));
 		}
+	}
+
+	/**
+	 * A server-rendered page, written as a template engine writes one: the head is flushed
+	 * before the rows are rendered, so the length is unknown when the response commits and
+	 * HTTP/1.1 frames it in chunks.
+	 */
+	@GetMapping(path = "/page", produces = MediaType.TEXT_HTML_VALUE)
+	void page(@RequestParam(defaultValue = "100") int rows, HttpServletResponse response) throws IOException {
+		if (rows < 0 || rows > MAX_PAGE_ROWS) {
+			response.sendError(HttpServletResponse.SC_BAD_REQUEST, "rows must be from 0 to " + MAX_PAGE_ROWS);
+			return;
+		}
+		PrintWriter page = response.getWriter();
+		page.println("<!DOCTYPE html><html><head><title>rows</title></head><body><table>");
+		response.flushBuffer();
+		for (int row = 1; row <= rows; row++) {
+			page.println("<tr><td>" + row + "</td></tr>");
+		}
+		page.println("</table></body></html>");
 	}
 
 	/** A server-sent event every 500 ms, until the client or the server ends the stream. */

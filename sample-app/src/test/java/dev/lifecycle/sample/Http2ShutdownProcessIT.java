@@ -2,7 +2,12 @@ package dev.lifecycle.sample;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -18,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * HTTP/2 connections to Tomcat through SIGTERM, cleartext (h2c, prior knowledge) and over
  * TLS (ALPN): HTTP/2 has no {@code Connection: close}, so the delay sends each connection a
- * graceful GOAWAY instead, and the streams already open are served.
+ * graceful GOAWAY instead, and the streams already open are served; a connection opened
+ * during the delay has its first requests served before its GOAWAY.
  */
 class Http2ShutdownProcessIT {
 
@@ -26,6 +32,11 @@ class Http2ShutdownProcessIT {
 
 	private static final String[] SHUTDOWN = { "server.http2.enabled=true",
 			"lifecycle.shutdown.delay=" + DELAY.toSeconds() + "s", "lifecycle.termination-grace-period=10s" };
+
+	private static final Duration LATE_DELAY = Duration.ofSeconds(4);
+
+	private static final String[] LATE = { "server.http2.enabled=true",
+			"lifecycle.shutdown.delay=" + LATE_DELAY.toSeconds() + "s", "lifecycle.termination-grace-period=15s" };
 
 	@Test
 	void cleartext() throws Exception {
@@ -39,14 +50,119 @@ class Http2ShutdownProcessIT {
 		Path keyStore = SelfSignedKeyStore.create(directory, "127.0.0.1");
 		try (SampleProcess app = SampleProcess.launch(concat(SHUTDOWN, "server.ssl.key-store=" + keyStore,
 				"server.ssl.key-store-password=" + SelfSignedKeyStore.PASSWORD, "server.ssl.key-store-type=PKCS12",
-				// The test talks to the management port in plain HTTP. The warm-up stays off, as
-				// in every run before its TLS support: with it on, one CI run on a loaded machine
-				// saw the connection opened during the delay closed unanswered (WarmupTests covers
-				// the warm-up over TLS).
-				"management.server.ssl.enabled=false", "lifecycle.warmup.enabled=false"))) {
+				// The test talks to the management port in plain HTTP.
+				"management.server.ssl.enabled=false"))) {
 			app.awaitManagementStatus("/actuator/health/readiness", 200);
 			verify(app, Http2Connection::openTls);
 		}
+	}
+
+	@Test
+	void lateConnectionsThroughTheDelayUnderLoadCleartext() throws Exception {
+		try (SampleProcess app = SampleProcess.start(LATE)) {
+			verifyLateConnections(app, "h2c", Http2Connection::open);
+		}
+	}
+
+	@Test
+	void lateConnectionsThroughTheDelayUnderLoadOverTls(@TempDir Path directory) throws Exception {
+		Path keyStore = SelfSignedKeyStore.create(directory, "127.0.0.1");
+		try (SampleProcess app = SampleProcess.launch(concat(LATE, "server.ssl.key-store=" + keyStore,
+				"server.ssl.key-store-password=" + SelfSignedKeyStore.PASSWORD, "server.ssl.key-store-type=PKCS12",
+				"management.server.ssl.enabled=false"))) {
+			app.awaitManagementStatus("/actuator/health/readiness", 200);
+			verifyLateConnections(app, "TLS", Http2Connection::openTls);
+		}
+	}
+
+	/**
+	 * Through the delay, with every core busy, a new connection every 100 ms, each from a
+	 * client that opens it ahead of its requests (as a pool does) and sends two 300 ms later:
+	 * each connection whose requests went out during the delay has them served, then gets
+	 * its GOAWAY. (A request sent after the delay meets the drain, which refuses new streams
+	 * as safe to retry elsewhere.)
+	 */
+	private static void verifyLateConnections(SampleProcess app, String transport, Opener opener) throws Exception {
+		ExecutorService clients = Executors.newCachedThreadPool();
+		List<Thread> load = new ArrayList<>();
+		try {
+			long sigterm = app.terminate();
+			for (int i = 0; i < Runtime.getRuntime().availableProcessors() * 2; i++) {
+				Thread spinner = new Thread(() -> {
+					while (!Thread.currentThread().isInterrupted()) {
+						Thread.onSpinWait();
+					}
+				});
+				spinner.setDaemon(true);
+				spinner.start();
+				load.add(spinner);
+			}
+			List<Future<LateClient>> late = new ArrayList<>();
+			Duration lastOpening = LATE_DELAY.minusMillis(1500);
+			while (SampleProcess.since(sigterm).compareTo(lastOpening) < 0) {
+				late.add(clients.submit(() -> LateClient.run(app, opener, sigterm)));
+				TimeUnit.MILLISECONDS.sleep(100);
+			}
+			List<LateClient> outcomes = new ArrayList<>();
+			for (Future<LateClient> client : late) {
+				outcomes.add(client.get(20, TimeUnit.SECONDS));
+			}
+			load.forEach(Thread::interrupt);
+			Duration delayEnd = LATE_DELAY.minusMillis(200);
+			List<LateClient> duringDelay = outcomes.stream()
+				.filter((client) -> client.requestsSent() != null && client.requestsSent().compareTo(delayEnd) < 0)
+				.toList();
+			long served = duringDelay.stream().filter(LateClient::served).count();
+			long toldToMove = duringDelay.stream().filter(LateClient::toldToMove).count();
+			System.out.printf("HTTP/2 (%s), connections opened during the delay under load: %d opened, %d sent their "
+					+ "requests during the delay, %d of those served, %d got a GOAWAY before the drain; failures: %s%n",
+					transport, outcomes.size(), duringDelay.size(), served, toldToMove,
+					outcomes.stream().filter((client) -> !client.served()).map(LateClient::failure).toList());
+			assertThat(duringDelay).as("connections that sent their requests during the delay")
+				.hasSizeGreaterThanOrEqualTo(5);
+			assertThat(served).as("each has its requests served").isEqualTo(duringDelay.size());
+			assertThat(toldToMove).as("and is then told to move").isEqualTo(duringDelay.size());
+			assertThat(app.awaitExit(Duration.ofSeconds(20))).isEqualTo(128 + 15);
+		}
+		finally {
+			load.forEach(Thread::interrupt);
+			clients.shutdownNow();
+		}
+	}
+
+	private record LateClient(Duration requestsSent, boolean served, boolean toldToMove, String failure) {
+
+		static LateClient run(SampleProcess app, Opener opener, long sigterm) {
+			Duration sent = null;
+			try (Http2Connection connection = opener.open(app)) {
+				Duration opened = SampleProcess.since(sigterm);
+				TimeUnit.MILLISECONDS.sleep(300);
+				sent = SampleProcess.since(sigterm);
+				CompletableFuture<Http2Connection.Response> first = connection.get("/hello");
+				CompletableFuture<Http2Connection.Response> second = connection.get("/hello");
+				String timing = "opened " + opened.toMillis() + " ms after SIGTERM, requests sent after "
+						+ sent.toMillis() + " ms";
+				try {
+					int firstStatus = first.get(10, TimeUnit.SECONDS).status();
+					int secondStatus = second.get(10, TimeUnit.SECONDS).status();
+					if (firstStatus != 200 || secondStatus != 200) {
+						return new LateClient(sent, false, false, "answered " + firstStatus + ", " + secondStatus
+								+ ", " + timing);
+					}
+				}
+				catch (Exception ex) {
+					return new LateClient(sent, false, false, ex + ", " + timing);
+				}
+				GoAway goAway = connection.awaitGoAway(Duration.ofSeconds(2));
+				boolean toldToMove = goAway != null && goAway.errorCode() == 0
+						&& Duration.ofNanos(goAway.nanos() - sigterm).compareTo(LATE_DELAY) < 0;
+				return new LateClient(sent, true, toldToMove, null);
+			}
+			catch (Exception ex) {
+				return new LateClient(sent, false, false, ex.toString());
+			}
+		}
+
 	}
 
 	private static void verify(SampleProcess app, Opener opener) throws Exception {

@@ -1,109 +1,23 @@
 package dev.lifecycle.sample;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.lifecycle.sample.support.HttpExchange;
-import dev.lifecycle.sample.support.SampleProcess;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.lifecycle.sample.support.QuietPeriod;
 
 /**
- * The quiet period on the packaged app: new connections are the evidence that a load
- * balancer still routes here, requests on a connection that already existed are not, and
- * nothing ends the delay before its floor. No check here opens a connection during the
- * delay: it would be evidence itself. What happened is read from the report line.
+ * The quiet period on the packaged app, on Tomcat: new connections are the evidence, the
+ * requests of a keep-alive connection are not, and the floor holds.
  */
 class QuietPeriodProcessIT {
 
-	private static final Pattern DELAY = Pattern
-		.compile("delay (\\d+(?:\\.\\d)?) (s|ms) \\(([a-z ,]+), (\\d+) requests arrived, (\\d+) new connections\\)");
-
-	private final ScheduledExecutorService clients = Executors.newSingleThreadScheduledExecutor();
-
-	@AfterEach
-	void stopClients() {
-		this.clients.shutdownNow();
-	}
-
 	@Test
 	void aBusyKeepAliveConnectionAloneEndsTheDelayAtTheFloorNotBefore() throws Exception {
-		// Connection: close off, so the client can keep its one connection through the delay.
-		try (SampleProcess app = SampleProcess.start("lifecycle.shutdown.delay=8s", "lifecycle.shutdown.quiet-period=500ms",
-				"lifecycle.shutdown.min-delay=3s", "lifecycle.shutdown.connection-close=false")) {
-			HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-			HttpRequest hello = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/hello")).build();
-			AtomicInteger answered = new AtomicInteger();
-			this.clients.scheduleWithFixedDelay(() -> {
-				try {
-					if (client.send(hello, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-						answered.incrementAndGet();
-					}
-				}
-				catch (Exception ex) {
-					// Once the drain closes the connection; the report says the rest.
-				}
-			}, 0, 100, TimeUnit.MILLISECONDS);
-			SampleProcess.await(Duration.ofSeconds(10), () -> answered.get() >= 5);
-			app.terminate();
-			app.awaitExit(Duration.ofSeconds(30));
-
-			Matcher delay = delayOf(app.output());
-			System.out.println("One busy keep-alive connection, no new ones: " + delay.group());
-			assertThat(delay.group(3)).isEqualTo("quiet period reached");
-			assertThat(seconds(delay)).as("never before the floor").isGreaterThanOrEqualTo(3.0)
-				.as("requests on the old connection did not hold it to its maximum").isLessThan(8.0);
-			assertThat(Integer.parseInt(delay.group(4))).as("the client kept sending on its connection")
-				.isGreaterThanOrEqualTo(10);
-			assertThat(delay.group(5)).isEqualTo("0");
-		}
+		QuietPeriod.aBusyKeepAliveConnectionAloneEndsTheDelayAtTheFloor("Tomcat");
 	}
 
 	@Test
 	void newConnectionsHoldTheDelayToItsMaximum() throws Exception {
-		try (SampleProcess app = SampleProcess.start("lifecycle.shutdown.delay=4s", "lifecycle.shutdown.quiet-period=1s",
-				"lifecycle.shutdown.min-delay=2s")) {
-			// A client that opens a new connection for each request, as behind an L4 balancer.
-			this.clients.scheduleWithFixedDelay(() -> {
-				try {
-					HttpExchange.get(app.port(), "/hello", Duration.ofSeconds(2));
-				}
-				catch (Exception ex) {
-					// Refused once the drain begins.
-				}
-			}, 0, 200, TimeUnit.MILLISECONDS);
-			app.terminate();
-			app.awaitExit(Duration.ofSeconds(30));
-
-			Matcher delay = delayOf(app.output());
-			System.out.println("A new connection every 200 ms: " + delay.group());
-			assertThat(delay.group(3)).isEqualTo("elapsed");
-			assertThat(seconds(delay)).isGreaterThanOrEqualTo(4.0);
-			assertThat(Integer.parseInt(delay.group(5))).as("new connections during the delay").isGreaterThanOrEqualTo(5);
-		}
-	}
-
-	private static Matcher delayOf(String output) {
-		Matcher delay = DELAY.matcher(output);
-		assertThat(delay.find()).as("the report line:\n%s", output).isTrue();
-		return delay;
-	}
-
-	private static double seconds(Matcher delay) {
-		double value = Double.parseDouble(delay.group(1));
-		return delay.group(2).equals("ms") ? value / 1000 : value;
+		QuietPeriod.newConnectionsHoldTheDelayToItsMaximum("Tomcat");
 	}
 
 }

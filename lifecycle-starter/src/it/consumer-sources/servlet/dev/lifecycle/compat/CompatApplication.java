@@ -1,6 +1,10 @@
 package dev.lifecycle.compat;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -22,6 +26,19 @@ public class CompatApplication {
 	String work(@RequestParam("ms") long ms) throws InterruptedException {
 		TimeUnit.MILLISECONDS.sleep(ms);
 		return "worked " + ms + " ms\n";
+	}
+
+	/** A page of unknown length: its head is flushed before the rows are written. */
+	@GetMapping(path = "/page", produces = "text/html")
+	void page(@RequestParam(name = "rows", defaultValue = "100") int rows, HttpServletResponse response)
+			throws IOException {
+		PrintWriter page = response.getWriter();
+		page.println("<!DOCTYPE html><html><head><title>rows</title></head><body><table>");
+		response.flushBuffer();
+		for (int row = 1; row <= rows; row++) {
+			page.println("<tr><td>" + row + "</td></tr>");
+		}
+		page.println("</table></body></html>");
 	}
 
 	/** Which thread serves requests: platform or virtual. */

@@ -6,12 +6,16 @@ import jakarta.servlet.DispatcherType;
 import reactor.netty.resources.LoopResources;
 
 import org.apache.catalina.core.StandardContext;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
+import org.eclipse.jetty.server.Server;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -20,6 +24,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
+import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -28,6 +34,7 @@ import org.springframework.boot.web.server.context.WebServerGracefulShutdownLife
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportRuntimeHints;
@@ -54,6 +61,8 @@ import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownReporter;
 import dev.lifecycle.shutdown.WebSocketSessions;
+import dev.lifecycle.shutdown.jetty.JettyConnectionClose;
+import dev.lifecycle.shutdown.jetty.JettyNewConnections;
 import dev.lifecycle.shutdown.reactive.InFlightExchangeFilter;
 import dev.lifecycle.shutdown.reactive.ReactorNettyAcceptedConnections;
 import dev.lifecycle.shutdown.servlet.InFlightRequestFilter;
@@ -61,14 +70,15 @@ import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
 import dev.lifecycle.shutdown.tomcat.AcceptedConnectionsDrain;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
 import dev.lifecycle.shutdown.tomcat.Http2GoAway;
+import dev.lifecycle.shutdown.tomcat.KeepAliveEnd;
 import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 
 /**
- * Wires the graceful shutdown sequence into a web application: refuse, delay, drain,
- * abandon, close, report.
+ * Wires the graceful shutdown sequence into a web application, or an application whose
+ * only server is Boot's gRPC server: refuse, delay, drain, abandon, close, report.
  */
 @AutoConfiguration(after = { ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class })
-@ConditionalOnWebApplication
+@Conditional(ShutdownAutoConfiguration.ServingApplication.class)
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LifecycleProperties.class)
 @ImportRuntimeHints(BackgroundTaskTracking.Hints.class)
@@ -77,6 +87,30 @@ public final class ShutdownAutoConfiguration {
 
 	/** Created by Spring as an auto-configuration. */
 	public ShutdownAutoConfiguration() {
+	}
+
+	/**
+	 * An application that serves: a web application, or one that runs Boot's gRPC server
+	 * without a web server (Boot's gRPC server starts when a gRPC service is defined).
+	 */
+	static final class ServingApplication extends AnyNestedCondition {
+
+		ServingApplication() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnWebApplication
+		static final class WebApplication {
+
+		}
+
+		@ConditionalOnClass(name = { "org.springframework.grpc.server.GrpcServerFactory", "io.grpc.Grpc" })
+		@ConditionalOnBean(type = "io.grpc.BindableService")
+		@ConditionalOnBooleanProperty(name = "spring.grpc.server.enabled", matchIfMissing = true)
+		static final class GrpcServerApplication {
+
+		}
+
 	}
 
 	@Bean
@@ -294,16 +328,30 @@ public final class ShutdownAutoConfiguration {
 		@Bean
 		Http2GoAway lifecycleHttp2GoAway(ShutdownCoordinator coordinator) {
 			Http2GoAway goAway = new Http2GoAway();
-			coordinator.addHttp2GoAway(goAway);
+			coordinator.whenClosingConnections(goAway);
 			return goAway;
 		}
 
 		@Bean
+		KeepAliveEnd lifecycleTomcatKeepAliveEnd(ShutdownCoordinator coordinator) {
+			KeepAliveEnd keepAliveEnd = new KeepAliveEnd();
+			coordinator.whenClosingConnections(keepAliveEnd);
+			return keepAliveEnd;
+		}
+
+		@Bean
 		WebServerFactoryCustomizer<TomcatServletWebServerFactory> lifecycleGracefulTomcatProtocol(
-				AcceptedConnectionsDrain drain, NewConnections connections, Http2GoAway http2GoAway) {
+				AcceptedConnectionsDrain drain, NewConnections connections, Http2GoAway http2GoAway,
+				KeepAliveEnd keepAliveEnd) {
 			return (factory) -> {
 				// Tomcat's stop would wait 2 s more for requests the drain already abandoned.
 				factory.addContextCustomizers((context) -> ((StandardContext) context).setUnloadDelay(0));
+				// Whatever the protocol: connections close through Tomcat's keep-alive accounting.
+				factory.addProtocolHandlerCustomizers((protocol) -> {
+					if (protocol instanceof AbstractHttp11Protocol<?> http11) {
+						keepAliveEnd.register(http11);
+					}
+				});
 				// A protocol the user chose is left alone (and keeps Tomcat's own pause).
 				if (!TomcatWebServerFactory.DEFAULT_PROTOCOL.equals(factory.getProtocol())) {
 					return;
@@ -317,6 +365,29 @@ public final class ShutdownAutoConfiguration {
 					}
 				});
 			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication
+	@ConditionalOnClass({ JettyServerCustomizer.class, Server.class })
+	static class JettyConnectionsConfiguration {
+
+		@Bean
+		WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> lifecycleJettyConnectionClose(
+				ShutdownCoordinator coordinator) {
+			return (factory) -> factory.addServerCustomizers((server) -> {
+				JettyConnectionClose connectionClose = new JettyConnectionClose(coordinator);
+				connectionClose.setHandler(server.getHandler());
+				server.setHandler(connectionClose);
+			});
+		}
+
+		@Bean
+		WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> lifecycleJettyNewConnections(
+				NewConnections connections) {
+			return (factory) -> factory.addServerCustomizers(new JettyNewConnections(connections)::observe);
 		}
 
 	}

@@ -16,6 +16,7 @@ import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.PropertySourceOrigin;
 import org.springframework.boot.web.server.Shutdown;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
@@ -50,6 +51,8 @@ final class ShutdownBudgetResolver {
 	static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
 
 	static final String SERVER_SHUTDOWN = "server.shutdown";
+
+	private static final String SHUTDOWN_CLASS = "org.springframework.boot.web.server.Shutdown";
 
 	/** Boot's waits for its task executor's and scheduler's tasks when the context closes. */
 	static final List<String> TASK_AWAIT_PERIODS = List.of("spring.task.execution.shutdown.await-termination-period",
@@ -220,6 +223,10 @@ final class ShutdownBudgetResolver {
 	}
 
 	private void checkServerShutdown() {
+		// A gRPC-only application has no web server module, and no server.shutdown to check.
+		if (!ClassUtils.isPresent(SHUTDOWN_CLASS, ShutdownBudgetResolver.class.getClassLoader())) {
+			return;
+		}
 		Shutdown serverShutdown = Binder.get(this.environment).bind(SERVER_SHUTDOWN, Shutdown.class).orElse(null);
 		if (serverShutdown == Shutdown.IMMEDIATE) {
 			this.problems.add(new Problem(

@@ -14,7 +14,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
 import dev.lifecycle.shutdown.InFlightRequests;
@@ -23,12 +22,13 @@ import dev.lifecycle.shutdown.UntrackedPaths;
 
 /**
  * Tracks each request of the servlet stack from arrival to the end of its response
- * (asynchronous requests included), asks keep-alive clients to reconnect elsewhere once
- * shutdown has begun, and lets the drain complete server-sent event streams.
+ * (asynchronous requests included), and lets the drain complete server-sent event
+ * streams. Keep-alive clients are asked to reconnect elsewhere by the web server itself
+ * (Tomcat: {@code KeepAliveEnd}, Jetty: {@code JettyConnectionClose}): a
+ * {@code Connection: close} header set here would cost a body of unknown length its
+ * chunked framing.
  */
 public final class InFlightRequestFilter implements Filter {
-
-	private final ShutdownCoordinator coordinator;
 
 	private final InFlightRequests requests;
 
@@ -37,12 +37,11 @@ public final class InFlightRequestFilter implements Filter {
 	/**
 	 * Creates the filter.
 	 *
-	 * @param coordinator decides when responses carry {@code Connection: close}
+	 * @param coordinator the shutdown sequence, whose requests in flight this tracks
 	 * @param untrackedPathPrefixes paths that are not traffic (probes, actuator): they
 	 * neither count as in-flight nor break the quiet period
 	 */
 	public InFlightRequestFilter(ShutdownCoordinator coordinator, List<String> untrackedPathPrefixes) {
-		this.coordinator = coordinator;
 		this.requests = coordinator.requests();
 		this.untrackedPaths = new UntrackedPaths(untrackedPathPrefixes);
 	}
@@ -57,10 +56,6 @@ public final class InFlightRequestFilter implements Filter {
 			throws ServletException, IOException {
 		HttpServletRequest request = (HttpServletRequest) servletRequest;
 		HttpServletResponse response = (HttpServletResponse) servletResponse;
-		// HTTP/2 has no Connection header: its clients move on a GOAWAY (Tomcat: Http2GoAway).
-		if (this.coordinator.closesConnections() && request.getProtocol().startsWith("HTTP/1")) {
-			response.setHeader(HttpHeaders.CONNECTION, "close");
-		}
 		if (this.untrackedPaths.contains(request.getRequestURI())) {
 			chain.doFilter(request, response);
 			return;

@@ -3,10 +3,13 @@ package dev.lifecycle.shutdown.tomcat;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Collections;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.coyote.Processor;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketEvent;
@@ -32,6 +35,10 @@ public class GracefulNioEndpoint extends NioEndpoint {
 	private final AtomicBoolean listenerClosing = new AtomicBoolean();
 
 	private final Set<SocketChannel> undispatched = ConcurrentHashMap.newKeySet();
+
+	// HTTP/2 connections that served a stream; weak, as Tomcat drops a connection's wrapper when it closes.
+	private final Set<SocketWrapperBase<?>> servedAStream = Collections
+		.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	private volatile boolean tracking;
 
@@ -65,16 +72,40 @@ public class GracefulNioEndpoint extends NioEndpoint {
 
 	/**
 	 * Sends a graceful GOAWAY (last stream id 2^31-1) on each HTTP/2 connection that has
-	 * not had one: Tomcat's HTTP/2 handler does so when its connection is paused, then
-	 * refuses streams the client opens after one round trip, with a second GOAWAY naming
-	 * the last stream it serves. Other connections ignore the pause. The endpoint itself
-	 * keeps accepting.
+	 * served a stream and not had one: Tomcat's HTTP/2 handler does so when its connection
+	 * is paused, then refuses streams the client opens after one round trip, with a second
+	 * GOAWAY naming the last stream it serves. A connection that has served no stream yet
+	 * (one opened during the delay, or a client's spare) is left alone until it has: a
+	 * GOAWAY before its first stream would refuse it. Other connections ignore the pause.
+	 * The endpoint itself keeps accepting.
 	 */
 	public void goAwayHttp2() {
-		Handler<NioChannel> handler = getHandler();
-		if (handler != null && isRunning()) {
-			handler.pause();
+		if (!isRunning()) {
+			return;
 		}
+		for (SocketWrapperBase<NioChannel> connection : getConnections()) {
+			if (this.servedAStream.contains(connection)) {
+				// As Tomcat's own pause does: a processor in use is hidden, and paused next time.
+				Object processor = connection.takeCurrentProcessor();
+				if (processor != null) {
+					try {
+						((Processor) processor).pause();
+					}
+					finally {
+						connection.setCurrentProcessor(processor);
+					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * Notes that an HTTP/2 connection started serving its first stream.
+	 *
+	 * @param connection the connection
+	 */
+	void firstStreamServed(SocketWrapperBase<?> connection) {
+		this.servedAStream.add(connection);
 	}
 
 	/**

@@ -16,7 +16,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * write, which a client that stopped reading would hold up to Tomcat's write timeout. The
  * connections are swept again every {@value #SWEEP_MILLIS} ms, because Tomcat hides a
  * connection's handler while a thread reads from it, and because connections opened during
- * the delay need one too; a connection that already had its GOAWAY ignores the next.
+ * the delay need one once they have served a stream; a connection that already had its
+ * GOAWAY ignores the next.
  */
 public final class Http2GoAway implements Runnable, DisposableBean {
 

@@ -27,8 +27,12 @@ import org.springframework.boot.autoconfigure.availability.ApplicationAvailabili
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
@@ -46,7 +50,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Boot's gRPC server on the shutdown sequence, with real calls over a real connection:
  * in-flight calls drain, open streams end with UNAVAILABLE, what outlives the drain
- * timeout is reported by its method name, and only then is the server cut.
+ * timeout is reported by its method name, and only then is the server cut; beside a web
+ * server or alone.
  */
 class GrpcShutdownTests {
 
@@ -140,6 +145,39 @@ class GrpcShutdownTests {
 	}
 
 	@Test
+	void aGrpcOnlyApplicationGetsTheWholeSequence() {
+		// No web server, not even its module: what a service with only Boot's gRPC server has.
+		new ApplicationContextRunner().withPropertyValues("spring.grpc.server.port=0", "lifecycle.shutdown.delay=1s")
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.web.server"))
+			.withBean("calls", BindableService.class, () -> GrpcShutdownTests::calls)
+			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+					ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class,
+					SslAutoConfiguration.class, GrpcServerAutoConfiguration.class, GrpcShutdownAutoConfiguration.class))
+			.run((context) -> withChannel(context, (channel) -> {
+				AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+				ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+				Iterator<String> ticks = ClientCalls.blockingServerStreamingCall(channel, TICKS, CallOptions.DEFAULT, "");
+				assertThat(ticks.next()).isEqualTo("tick");
+				CompletableFuture<String> work = CompletableFuture
+					.supplyAsync(() -> ClientCalls.blockingUnaryCall(channel, WORK, CallOptions.DEFAULT, "1500"));
+				awaitInFlight(coordinator, 2);
+				ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
+
+				context.close();
+
+				assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+				assertThat(work.get(10, TimeUnit.SECONDS)).isEqualTo("worked 1500 ms");
+				assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(ticks::hasNext)
+					.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+				ShutdownReport report = coordinator.lastReport();
+				assertThat(report).isNotNull();
+				assertThat(report.summary()).containsPattern("delay 1(\\.\\d)? s \\(elapsed");
+				assertThat(report.drained()).as("the call and the stream").isEqualTo(2);
+				assertThat(report.abandoned()).isEmpty();
+			}));
+	}
+
+	@Test
 	void nothingGrpcRelatedWithoutBootsGrpcServer() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("io.grpc", "org.springframework.grpc"))
 			.run((context) -> {
@@ -184,7 +222,7 @@ class GrpcShutdownTests {
 		}
 	}
 
-	private static void withChannel(AssertableWebApplicationContext context, ChannelUse use) throws Exception {
+	private static void withChannel(ApplicationContextAssertProvider<?> context, ChannelUse use) throws Exception {
 		assertThat(context).hasNotFailed();
 		int port = context.getBean(GrpcServerLifecycle.class).getPort();
 		ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();

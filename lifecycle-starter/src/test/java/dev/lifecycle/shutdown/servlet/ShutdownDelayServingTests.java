@@ -1,5 +1,7 @@
 package dev.lifecycle.shutdown.servlet;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
@@ -22,6 +25,7 @@ import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.lifecycle.sample.support.ResponseFraming;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 
@@ -30,7 +34,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * During the delay the whole application still works, including what runs on Spring's
- * task executor, which shuts down on the same ContextClosedEvent that starts the delay.
+ * task executor, which shuts down on the same ContextClosedEvent that starts the delay,
+ * and responses tell clients to move without losing their framing.
  */
 class ShutdownDelayServingTests {
 
@@ -54,6 +59,24 @@ class ShutdownDelayServingTests {
 		assertThat(asyncMethod.statusCode()).isEqualTo(200);
 		assertThat(asyncMethod.body()).startsWith("async on task-");
 		assertThat(coordinator.phase()).as("still inside the delay").isEqualTo(ShutdownPhase.DELAY);
+		closing.get(30, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void aPageOfUnknownLengthStaysChunkedAndItsConnectionClosesAfterIt() throws Exception {
+		ConfigurableApplicationContext context = new SpringApplication(AsyncApplication.class).run("--server.port=0",
+				"--lifecycle.shutdown.delay=3s");
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+		CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+
+		ResponseFraming.Response page = ResponseFraming.get(port, "/page", "HTTP/1.1");
+		assertThat(coordinator.phase()).as("still inside the delay").isEqualTo(ShutdownPhase.DELAY);
+		assertThat(page.closesConnection()).isTrue();
+		assertThat(page.framing()).as("not delimited by the close").isEqualTo(ResponseFraming.Framing.CHUNKED);
+		assertThat(page.body()).endsWith("</html>\n");
+		assertThat(page.serverClosed()).isTrue();
 		closing.get(30, TimeUnit.SECONDS);
 	}
 
@@ -83,6 +106,15 @@ class ShutdownDelayServingTests {
 		@GetMapping("/callable")
 		Callable<String> callable() {
 			return () -> "callable";
+		}
+
+		/** Flushed before it ends: its length is unknown when the response commits. */
+		@GetMapping("/page")
+		void page(HttpServletResponse response) throws IOException {
+			PrintWriter page = response.getWriter();
+			page.println("<html><body>");
+			response.flushBuffer();
+			page.println("</body></html>");
 		}
 
 		@GetMapping("/async-method")

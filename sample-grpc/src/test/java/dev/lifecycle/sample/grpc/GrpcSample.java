@@ -30,13 +30,38 @@ final class GrpcSample implements AutoCloseable {
 	/** Starts the app and waits until its gRPC readiness service says SERVING. */
 	static GrpcSample start(String... properties) throws Exception {
 		int grpcPort = SampleProcess.freePort();
+		GrpcSample sample = new GrpcSample(SampleProcess.start(withPort(grpcPort, properties)), grpcPort);
+		sample.awaitGrpcReadiness();
+		return sample;
+	}
+
+	/**
+	 * Starts the app as a gRPC-only service, without a web server (no actuator over HTTP,
+	 * no {@code /readyz}), and waits until its gRPC readiness service says SERVING.
+	 */
+	static GrpcSample startGrpcOnly(String... properties) throws Exception {
+		int grpcPort = SampleProcess.freePort();
+		String[] all = withPort(grpcPort, properties);
+		String[] grpcOnly = new String[all.length + 1];
+		System.arraycopy(all, 0, grpcOnly, 0, all.length);
+		grpcOnly[all.length] = "spring.main.web-application-type=none";
+		GrpcSample sample = new GrpcSample(SampleProcess.launch(grpcOnly), grpcPort);
+		sample.awaitGrpcReadiness();
+		return sample;
+	}
+
+	private static String[] withPort(int grpcPort, String... properties) {
 		String[] all = new String[properties.length + 1];
 		System.arraycopy(properties, 0, all, 0, properties.length);
 		all[properties.length] = "spring.grpc.server.port=" + grpcPort;
-		GrpcSample sample = new GrpcSample(SampleProcess.start(all), grpcPort);
+		return all;
+	}
+
+	private void awaitGrpcReadiness() throws InterruptedException {
+		GrpcSample sample = this;
 		ManagedChannel channel = sample.channel();
 		try {
-			boolean serving = SampleProcess.await(java.time.Duration.ofSeconds(30),
+			boolean serving = SampleProcess.await(java.time.Duration.ofSeconds(60),
 					() -> health(channel, "readiness") == ServingStatus.SERVING);
 			if (!serving) {
 				throw new AssertionError("gRPC readiness never SERVING:\n" + sample.process.output());
@@ -45,7 +70,6 @@ final class GrpcSample implements AutoCloseable {
 		finally {
 			close(channel);
 		}
-		return sample;
 	}
 
 	SampleProcess process() {

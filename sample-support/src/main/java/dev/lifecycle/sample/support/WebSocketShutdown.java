@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * WebSocket sessions through a shutdown, as their clients see them, on a running app that
- * serves {@code /ws/echo}: sessions keep working during the delay; when the drain begins
+ * serves {@code /ws/echo}: sessions keep working during the delay, and new ones open; when the drain begins
  * a session gets close code 1001 (Going Away) before the process exits and is drained; the
  * session of a stuck client (it stopped reading, the server blocks writing to it) ends as
  * the server closes it, or is abandoned at the drain timeout and reported with its path,
@@ -46,6 +46,10 @@ public final class WebSocketShutdown {
 			app.awaitStatus("/readyz", 503);
 			assertThat(polite.echo("during the delay")).as("sessions keep working during the delay")
 				.isEqualTo("during the delay");
+			try (EchoWebSocket late = EchoWebSocket.open(app)) {
+				assertThat(late.echo("opened during the delay")).as("a session opened during the delay works")
+					.isEqualTo("opened during the delay");
+			}
 			assertThat(SampleProcess.since(sigterm)).as("still inside the delay").isLessThan(this.delay);
 
 			EchoWebSocket.Close close = polite.serverClose().get(this.delay.toSeconds() + 5, TimeUnit.SECONDS);
