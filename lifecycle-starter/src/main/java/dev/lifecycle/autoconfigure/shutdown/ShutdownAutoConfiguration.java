@@ -46,6 +46,7 @@ import org.springframework.scheduling.config.ScheduledTaskHolder;
 import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
+import org.springframework.util.ClassUtils;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
 import dev.lifecycle.probes.ReadinessProbeRecord;
@@ -77,7 +78,9 @@ import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
  * Wires the graceful shutdown sequence into a web application, or an application whose
  * only server is Boot's gRPC server: refuse, delay, drain, abandon, close, report.
  */
-@AutoConfiguration(after = { ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class })
+@AutoConfiguration(after = { ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class },
+		afterName = { "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+				"org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration" })
 @Conditional(ShutdownAutoConfiguration.ServingApplication.class)
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LifecycleProperties.class)
@@ -85,13 +88,21 @@ import dev.lifecycle.shutdown.tomcat.TomcatProtocolRuntimeHints;
 @Import(MessageListenersConfiguration.class)
 public final class ShutdownAutoConfiguration {
 
+	private static final String SERVLET_WEB_CONTEXT = "org.springframework.web.context.WebApplicationContext";
+
+	private static final String REACTIVE_WEB_CONTEXT = "org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext";
+
+	private static final String GRPC_SERVICE = "io.grpc.BindableService";
+
 	/** Created by Spring as an auto-configuration. */
 	public ShutdownAutoConfiguration() {
 	}
 
 	/**
-	 * An application that serves: a web application, or one that runs Boot's gRPC server
-	 * without a web server (Boot's gRPC server starts when a gRPC service is defined).
+	 * An application that serves or consumes: a web application, one that runs Boot's gRPC
+	 * server without a web server (Boot's gRPC server starts when a gRPC service is
+	 * defined), or a Kafka or RabbitMQ consumer without either (the listener endpoint
+	 * registry is there).
 	 */
 	static final class ServingApplication extends AnyNestedCondition {
 
@@ -108,6 +119,19 @@ public final class ShutdownAutoConfiguration {
 		@ConditionalOnBean(type = "io.grpc.BindableService")
 		@ConditionalOnBooleanProperty(name = "spring.grpc.server.enabled", matchIfMissing = true)
 		static final class GrpcServerApplication {
+
+		}
+
+		// A consumer without a web server: its listeners still have a grace period to fit.
+		@ConditionalOnClass(name = "org.springframework.kafka.config.KafkaListenerEndpointRegistry")
+		@ConditionalOnBean(type = "org.springframework.kafka.config.KafkaListenerEndpointRegistry")
+		static final class KafkaConsumerApplication {
+
+		}
+
+		@ConditionalOnClass(name = "org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry")
+		@ConditionalOnBean(type = "org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry")
+		static final class RabbitConsumerApplication {
 
 		}
 
@@ -157,6 +181,10 @@ public final class ShutdownAutoConfiguration {
 			ObjectProvider<ReadinessProbeRecord> readinessProbe, ObjectProvider<StartupStateHealthIndicator> startup) {
 		// With the probes off there is no record: the probe, if any, is not ours to see.
 		return new ContextClosingListener(context, availability, coordinator, () -> {
+			if (!servesTraffic(context)) {
+				// A consumer alone: no Service routes to it, so there is nothing to wait out.
+				return Verdict.NEVER_PASSED;
+			}
 			ReadinessProbeRecord record = readinessProbe.getIfAvailable();
 			return (record != null) ? record.verdict() : Verdict.NEVER_ASKED;
 		}, () -> {
@@ -164,6 +192,18 @@ public final class ShutdownAutoConfiguration {
 			StartupStateHealthIndicator state = startup.getIfAvailable();
 			return state == null || state.isStarted();
 		});
+	}
+
+	/** Whether the application is a web application or runs gRPC services: a Service may route to it. */
+	static boolean servesTraffic(ApplicationContext context) {
+		ClassLoader classLoader = context.getClassLoader();
+		return isInstance(SERVLET_WEB_CONTEXT, context, classLoader) || isInstance(REACTIVE_WEB_CONTEXT, context, classLoader)
+				|| (ClassUtils.isPresent(GRPC_SERVICE, classLoader) && context
+					.getBeanNamesForType(ClassUtils.resolveClassName(GRPC_SERVICE, classLoader), false, false).length > 0);
+	}
+
+	private static boolean isInstance(String type, Object object, ClassLoader classLoader) {
+		return ClassUtils.isPresent(type, classLoader) && ClassUtils.resolveClassName(type, classLoader).isInstance(object);
 	}
 
 	@Bean

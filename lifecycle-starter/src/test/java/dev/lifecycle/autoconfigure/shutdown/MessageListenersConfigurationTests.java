@@ -1,5 +1,6 @@
 package dev.lifecycle.autoconfigure.shutdown;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.aopalliance.aop.Advice;
@@ -16,11 +17,13 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafka;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
@@ -30,6 +33,8 @@ import org.springframework.kafka.listener.MessageListener;
 
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.shutdown.MessageConsumers;
+import dev.lifecycle.shutdown.ShutdownCoordinator;
+import dev.lifecycle.shutdown.ShutdownReport;
 import dev.lifecycle.shutdown.kafka.KafkaMessageListeners;
 import dev.lifecycle.shutdown.rabbit.RabbitMessageListeners;
 
@@ -65,6 +70,33 @@ class MessageListenersConfigurationTests {
 					.doesNotHaveBean(RabbitMessageListeners.class);
 				assertThat(context.getBean(MessageConsumers.class).brokers()).isEmpty();
 			});
+	}
+
+	@Test
+	void aConsumerWithoutAWebServerGetsTheSequenceWithoutTheDelayNothingRoutesToIt() {
+		new ApplicationContextRunner().withClassLoader(new FilteredClassLoader("org.springframework.boot.web.server"))
+			.withPropertyValues("spring.main.cloud-platform=kubernetes")
+			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+					ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class))
+			.withUserConfiguration(KafkaEnabled.class, KafkaContainer.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(ShutdownCoordinator.class);
+				ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+				context.close();
+				ShutdownReport report = coordinator.lastReport();
+				assertThat(report).isNotNull();
+				assertThat(report.delayEnd()).as("no web or gRPC server: nothing routes here, even on Kubernetes")
+					.isEqualTo(ShutdownReport.DelayEnd.SKIPPED_NEVER_READY);
+				assertThat(report.delay()).isLessThan(Duration.ofSeconds(1));
+			});
+	}
+
+	@Test
+	void anApplicationThatNeitherServesNorConsumesIsLeftAlone() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
+					ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ShutdownCoordinator.class));
 	}
 
 	@Test
@@ -134,6 +166,12 @@ class MessageListenersConfigurationTests {
 			assertThat(chain[0].getClass().getName()).contains("RabbitMessageListeners");
 			assertThat(chain[1]).isSameAs(RabbitFactory.OWN_ADVICE);
 		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableKafka
+	static class KafkaEnabled {
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

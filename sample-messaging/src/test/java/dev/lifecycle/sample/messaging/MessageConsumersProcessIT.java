@@ -126,12 +126,43 @@ class MessageConsumersProcessIT {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource(Broker.class)
+	void aConsumerWithoutAWebServerFinishesWhatItHoldsToo(Broker broker) throws Exception {
+		String destination = destination(broker);
+		List<String> ids = produce(broker, destination, 20);
+		// On Kubernetes, where the delay would be 5 s: nothing routes to a consumer, so none is kept.
+		try (SampleProcess first = launchConsumer(broker, destination, "processing=500ms",
+				"spring.main.web-application-type=none", "spring.main.cloud-platform=kubernetes")) {
+			awaitProcessed(broker, 2);
+			Duration exit = terminate(first, Duration.ofSeconds(20));
+			System.out.printf("%s without a web server, SIGTERM after 2: exit after %d ms%n%s%n", broker, exit.toMillis(),
+					reportLines(first));
+			assertThat(first.output()).contains("Stopping 1 message listener container(s)", "messages finished",
+					"redelivered 0", "(skipped, never ready");
+			assertThat(exit).isLessThan(Duration.ofSeconds(12));
+		}
+		try (SampleProcess second = consumer(broker, destination, "processing=10ms")) {
+			awaitProcessed(broker, ids.size());
+			assertThat(processed(broker)).as("each message processed once").containsExactlyInAnyOrderElementsOf(ids);
+		}
+	}
+
 	private String destination(Broker broker) {
 		return broker.tag + "-" + runs.incrementAndGet();
 	}
 
 	private SampleProcess consumer(Broker broker, String destination, String... properties)
 			throws IOException, InterruptedException {
+		return SampleProcess.start(arguments(broker, destination, properties));
+	}
+
+	/** A consumer not waited for: one without a web server has no readiness probe to ask. */
+	private SampleProcess launchConsumer(Broker broker, String destination, String... properties) throws IOException {
+		return SampleProcess.launch(arguments(broker, destination, properties));
+	}
+
+	private String[] arguments(Broker broker, String destination, String... properties) {
 		List<String> arguments = new ArrayList<>(List.of("sample.journal=" + this.journal,
 				"logging.level.dev.lifecycle.sample.messaging=debug"));
 		if (broker == Broker.KAFKA) {
@@ -142,9 +173,10 @@ class MessageConsumersProcessIT {
 			arguments.addAll(List.of("spring.rabbitmq.port=" + rabbit.port(), "sample.rabbit-queue=" + destination));
 		}
 		for (String property : properties) {
-			arguments.add(property.startsWith("lifecycle.") ? property : "sample." + property);
+			arguments.add(property.startsWith("lifecycle.") || property.startsWith("spring.") ? property
+					: "sample." + property);
 		}
-		return SampleProcess.start(arguments.toArray(String[]::new));
+		return arguments.toArray(String[]::new);
 	}
 
 	private static List<String> produce(Broker broker, String destination, int count) {
