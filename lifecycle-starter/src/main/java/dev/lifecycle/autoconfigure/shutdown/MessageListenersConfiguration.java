@@ -47,15 +47,10 @@ class MessageListenersConfiguration {
 				ObjectProvider<KafkaListenerEndpointRegistry> registry) {
 			return new KafkaMessageListeners(() -> {
 				KafkaListenerEndpointRegistry endpoints = registry.getIfAvailable();
-				Set<org.springframework.kafka.listener.MessageListenerContainer> containers = new LinkedHashSet<>();
-				if (endpoints != null) {
-					// The registry's containers and the container beans.
-					containers.addAll(endpoints.getAllListenerContainers());
-				}
-				containers.addAll(context
+				// The registry's containers and the container beans: it looks the beans up itself.
+				return (endpoints != null) ? endpoints.getAllListenerContainers() : context
 					.getBeansOfType(org.springframework.kafka.listener.MessageListenerContainer.class, false, false)
-					.values());
-				return containers;
+					.values();
 			});
 		}
 
