@@ -36,16 +36,8 @@ public record HttpExchange(int status, Map<String, String> headers, String body)
 					+ (method.equals("GET") ? "" : "\r\nContent-Length: 0") + "\r\n\r\n";
 			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
 			InputStream in = socket.getInputStream();
-			String statusLine = readLine(in);
-			if (statusLine == null) {
-				throw new IOException("Connection closed before a response");
-			}
-			int status = Integer.parseInt(statusLine.split(" ")[1]);
-			Map<String, String> headers = new LinkedHashMap<>();
-			for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
-				int colon = line.indexOf(':');
-				headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-			}
+			int status = readStatus(in);
+			Map<String, String> headers = readHeaders(in);
 			return new HttpExchange(status, headers, readBody(in, headers));
 		}
 	}
@@ -60,15 +52,43 @@ public record HttpExchange(int status, Map<String, String> headers, String body)
 			return new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
 		}
 		if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-			StringBuilder body = new StringBuilder();
-			for (int size = Integer.parseInt(readLine(in).trim(), 16); size > 0; size = Integer
-				.parseInt(readLine(in).trim(), 16)) {
-				body.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
-				readLine(in);
-			}
-			return body.toString();
+			return readChunked(in);
 		}
 		return "";
+	}
+
+	/** Reads a response's status line: its status code. */
+	static int readStatus(InputStream in) throws IOException {
+		String statusLine = readLine(in);
+		if (statusLine == null) {
+			throw new IOException("Connection closed before a response");
+		}
+		return Integer.parseInt(statusLine.split(" ")[1]);
+	}
+
+	/** Reads a response's headers, names in lower case, up to the empty line. */
+	static Map<String, String> readHeaders(InputStream in) throws IOException {
+		Map<String, String> headers = new LinkedHashMap<>();
+		for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+			int colon = line.indexOf(':');
+			headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+		}
+		return headers;
+	}
+
+	/**
+	 * Reads a chunked body, up to and including its last chunk's empty line. The bytes are
+	 * decoded together: a character may span two chunks.
+	 */
+	static String readChunked(InputStream in) throws IOException {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		for (int size = Integer.parseInt(readLine(in).trim(), 16); size > 0; size = Integer
+			.parseInt(readLine(in).trim(), 16)) {
+			body.write(in.readNBytes(size));
+			readLine(in);
+		}
+		readLine(in);
+		return body.toString(StandardCharsets.UTF_8);
 	}
 
 	private static String readLine(InputStream in) throws IOException {

@@ -1,6 +1,5 @@
 package dev.lifecycle.sample.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -9,9 +8,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,20 +93,13 @@ public final class ResponseFraming {
 					+ (version.equals("HTTP/1.0") ? "\r\nConnection: keep-alive" : "") + "\r\n\r\n";
 			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
 			InputStream in = socket.getInputStream();
-			String statusLine = readLine(in);
-			if (statusLine == null) {
-				throw new IOException("Connection closed before a response");
-			}
-			Map<String, String> headers = new LinkedHashMap<>();
-			for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
-				int colon = line.indexOf(':');
-				headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-			}
+			HttpExchange.readStatus(in);
+			Map<String, String> headers = HttpExchange.readHeaders(in);
 			Framing framing;
 			String body;
 			if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
 				framing = Framing.CHUNKED;
-				body = readChunks(in);
+				body = HttpExchange.readChunked(in);
 			}
 			else if (headers.containsKey("content-length")) {
 				framing = Framing.CONTENT_LENGTH;
@@ -183,28 +173,6 @@ public final class ResponseFraming {
 			// A reset is a close too, and the response was complete before it.
 			return true;
 		}
-	}
-
-	private static String readChunks(InputStream in) throws IOException {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		for (int size = Integer.parseInt(readLine(in).trim(), 16); size > 0; size = Integer
-			.parseInt(readLine(in).trim(), 16)) {
-			body.write(in.readNBytes(size));
-			readLine(in);
-		}
-		readLine(in);
-		return body.toString(StandardCharsets.UTF_8);
-	}
-
-	private static String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		for (int b = in.read(); b != -1; b = in.read()) {
-			if (b == '\n') {
-				return line.toString(StandardCharsets.US_ASCII).stripTrailing();
-			}
-			line.write(b);
-		}
-		return (line.size() > 0) ? line.toString(StandardCharsets.US_ASCII) : null;
 	}
 
 }
