@@ -43,12 +43,10 @@ class ShutdownDelayServingTests {
 
 	@Test
 	void asyncMvcAndAsyncMethodsAreServedDuringTheDelay() throws Exception {
-		ConfigurableApplicationContext context = new SpringApplication(AsyncApplication.class).run("--server.port=0",
-				"--lifecycle.shutdown.delay=3s");
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
-		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+		InDelay app = InDelay.start();
+		int port = app.port();
+		ShutdownCoordinator coordinator = app.coordinator();
+		CompletableFuture<Void> closing = app.closing();
 		assertThat(coordinator.phase()).isEqualTo(ShutdownPhase.DELAY);
 
 		HttpResponse<String> callable = get(port, "/callable");
@@ -64,12 +62,10 @@ class ShutdownDelayServingTests {
 
 	@Test
 	void aPageOfUnknownLengthStaysChunkedAndItsConnectionClosesAfterIt() throws Exception {
-		ConfigurableApplicationContext context = new SpringApplication(AsyncApplication.class).run("--server.port=0",
-				"--lifecycle.shutdown.delay=3s");
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
-		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+		InDelay app = InDelay.start();
+		int port = app.port();
+		ShutdownCoordinator coordinator = app.coordinator();
+		CompletableFuture<Void> closing = app.closing();
 
 		ResponseFraming.Response page = ResponseFraming.get(port, "/page", "HTTP/1.1");
 		assertThat(coordinator.phase()).as("still inside the delay").isEqualTo(ShutdownPhase.DELAY);
@@ -78,6 +74,27 @@ class ShutdownDelayServingTests {
 		assertThat(page.body()).endsWith("</html>\n");
 		assertThat(page.serverClosed()).isTrue();
 		closing.get(30, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * The application closing with a 3 s delay, once the delay has begun.
+	 *
+	 * @param port its port
+	 * @param coordinator its shutdown sequence
+	 * @param closing the close, on its own thread
+	 */
+	private record InDelay(int port, ShutdownCoordinator coordinator, CompletableFuture<Void> closing) {
+
+		static InDelay start() {
+			ConfigurableApplicationContext context = new SpringApplication(AsyncApplication.class).run("--server.port=0",
+					"--lifecycle.shutdown.delay=3s");
+			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
+			CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+			await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
+			return new InDelay(port, coordinator, closing);
+		}
+
 	}
 
 	private HttpResponse<String> get(int port, String path) throws Exception {
