@@ -12,7 +12,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
-import dev.lifecycle.probes.StartupStateHealthIndicator;
+import dev.lifecycle.probes.StartupState;
 import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownBudget;
@@ -79,7 +79,7 @@ class AotBuildConditionsAdvisorTests {
 					() -> new ShutdownCoordinator(mock(ShutdownBudget.class), new InFlightRequests(),
 							new NewConnections(), true));
 			if (probesBuiltIn) {
-				context.registerBean(StartupStateHealthIndicator.class, () -> new StartupStateHealthIndicator(Map.of()));
+				context.registerBean(StartupState.class, () -> new StartupState(Map.of()));
 			}
 			if (warmupBuiltIn) {
 				context.registerBean(WarmupPhase.class, () -> mock(WarmupPhase.class));

@@ -19,7 +19,6 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -49,7 +48,7 @@ class ShutdownMetricsTests {
 		HoldingApplication app = context.getBean(HoldingApplication.class);
 		MeterRegistry registry = context.getBean(MeterRegistry.class);
 		ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		try {
 			List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
 			held.add(send(port, "/finishing"));

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,7 +45,7 @@ class LivenessUnderSaturationTests {
 				"--server.port=0", "--management.server.port=0", "--server.tomcat.threads.max=" + REQUEST_THREADS,
 				"--server.tomcat.threads.min-spare=" + REQUEST_THREADS)) {
 			SaturatedApplication app = context.getBean(SaturatedApplication.class);
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 			int managementPort = context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
 			HttpClient client = HttpClient.newHttpClient();
 			List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();

@@ -23,11 +23,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -134,7 +131,7 @@ class ProbesTests {
 		this.context = start("--database-indicator=true",
 				"--management.endpoint.health.group.readiness.include=readinessState,database");
 		assertThat(status(port(), "/readyz")).isEqualTo(200);
-		this.context.getBean(TestApplication.DatabaseIndicator.class).up.set(false);
+		this.context.getBean(TestApplication.Database.class).up.set(false);
 		assertThat(status(port(), "/readyz")).isEqualTo(503);
 		assertThat(status(port(), "/livez")).isEqualTo(200);
 	}
@@ -180,7 +177,7 @@ class ProbesTests {
 	}
 
 	private int port() {
-		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
 	private int status(int port, String path) throws Exception {
@@ -226,8 +223,13 @@ class ProbesTests {
 
 		@Bean
 		@ConditionalOnBooleanProperty("database-indicator")
-		DatabaseIndicator databaseHealthIndicator() {
-			return new DatabaseIndicator();
+		HealthCheckIndicator databaseHealthIndicator(Database database) {
+			return new HealthCheckIndicator(database);
+		}
+
+		@Bean
+		Database database() {
+			return new Database();
 		}
 
 		static final class PreloadCheck implements StartupCheck {
@@ -241,14 +243,18 @@ class ProbesTests {
 
 		}
 
-		/** Stands for a database: the kind of dependency that must stay out of liveness. */
-		static final class DatabaseIndicator implements HealthIndicator {
+		/**
+		 * Stands for a database: the kind of dependency that must stay out of liveness. A
+		 * check shown by the starter's own indicator, so the test reads the same on each
+		 * Boot line.
+		 */
+		static final class Database implements HealthCheck {
 
 			final AtomicBoolean up = new AtomicBoolean(true);
 
 			@Override
-			public Health health() {
-				return this.up.get() ? Health.up().build() : Health.down().build();
+			public HealthState check() {
+				return this.up.get() ? HealthState.up() : HealthState.down("database", "unreachable");
 			}
 
 		}

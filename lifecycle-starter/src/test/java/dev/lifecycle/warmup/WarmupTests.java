@@ -34,7 +34,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -264,7 +263,7 @@ class WarmupTests {
 	@Test
 	void requestsNeverGoThroughAProxyTheJvmIsToldOf() throws Exception {
 		this.context = startWithoutWarmup();
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		int port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		ProxySelector saved = ProxySelector.getDefault();
 		// A proxy that counts the connections it gets and answers none of them, and a
 		// default ProxySelector (as libraries install) that sends everything to it.
@@ -321,7 +320,7 @@ class WarmupTests {
 	}
 
 	private Warmup warmup(List<String> paths, int iterations, JitSettleRule rule, Duration timeout) {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		int port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		return new Warmup(paths, iterations, rule, 2, timeout, Map.of(), new HttpWarmupRequests(() -> port));
 	}
 
@@ -341,7 +340,7 @@ class WarmupTests {
 	}
 
 	private String body(String path) throws Exception {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		int port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		return this.client
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
 					HttpResponse.BodyHandlers.ofString())
@@ -349,7 +348,7 @@ class WarmupTests {
 	}
 
 	private int status(String path) {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		int port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		try {
 			return this.client
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

@@ -1,37 +1,16 @@
 package dev.lifecycle.autoconfigure.probes;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import org.apache.commons.logging.Log;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.ClassUtils;
 
-/**
- * Gives Boot's health groups the three probes as defaults, in a property source of the
- * lowest precedence so that any Boot property the user sets still wins:
- * {@code liveness}, {@code readiness} and {@code startup}, each with its own members, no
- * details or components, and a path on the main port ({@code /livez}, {@code /readyz},
- * {@code /startupz}). With Boot's gRPC server, the gRPC health services of the same names
- * ({@code spring.grpc.server.health.service.*}) get the same members as the groups.
- */
+/** Applies the {@link ProbeGroupDefaults} on Boot 4, when its health support is present. */
 public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
-
-	static final String PROPERTY_SOURCE_NAME = "lifecycleProbeDefaults";
-
-	private static final String GROUP = "management.endpoint.health.group.";
-
-	private static final String GRPC_SERVICE = "spring.grpc.server.health.service.";
-
-	private static final String GRPC_SERVER_HEALTH = "org.springframework.boot.grpc.server.health.GrpcServerHealth";
 
 	private final Log logger;
 
@@ -46,45 +25,10 @@ public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPos
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (!ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator", getClass().getClassLoader())
-				|| !enabled(environment, "lifecycle.enabled") || !enabled(environment, "lifecycle.probes.enabled")) {
-			return;
+		if (ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator",
+				getClass().getClassLoader())) {
+			ProbeGroupDefaults.apply(environment, this.logger);
 		}
-		if (!enabled(environment, "management.endpoint.health.probes.enabled")) {
-			this.logger.warn("management.endpoint.health.probes.enabled=false turns off Boot's liveness and readiness "
-					+ "state indicators, so the starter's probes (/livez, /readyz, /startupz) are off too and the "
-					+ "kubelet has nothing honest to ask. Remove that property, or set lifecycle.probes.enabled=false "
-					+ "to say that you do not want the probes.");
-			return;
-		}
-		boolean deadlockCheck = enabled(environment, "lifecycle.probes.liveness.deadlock-check");
-		Map<String, Object> defaults = new LinkedHashMap<>();
-		probe(defaults, "liveness", deadlockCheck ? "livenessState,deadlockedThreads" : "livenessState", "/livez");
-		// The warm-up holds readiness through its indicator until it ends.
-		boolean warmup = Binder.get(environment).bind("lifecycle.warmup.enabled", Boolean.class).orElse(false);
-		probe(defaults, "readiness", warmup ? "readinessState,warmup" : "readinessState", "/readyz");
-		probe(defaults, "startup", "startupState", "/startupz");
-		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
-		if (ClassUtils.isPresent(GRPC_SERVER_HEALTH, getClass().getClassLoader())) {
-			// Read back through the environment: a group the user changed is what the service follows.
-			for (String group : new String[] { "liveness", "readiness", "startup" }) {
-				Binder.get(environment)
-					.bind(GROUP + group + ".include", Bindable.setOf(String.class))
-					.ifBound((members) -> defaults.put(GRPC_SERVICE + group + ".include", String.join(",", members)));
-			}
-		}
-	}
-
-	private static void probe(Map<String, Object> defaults, String group, String members, String path) {
-		defaults.put(GROUP + group + ".include", members);
-		// A probe answers with its status only, whatever the health endpoint shows.
-		defaults.put(GROUP + group + ".show-details", "never");
-		defaults.put(GROUP + group + ".show-components", "never");
-		defaults.put(GROUP + group + ".additional-path", "server:" + path);
-	}
-
-	private static boolean enabled(ConfigurableEnvironment environment, String property) {
-		return Binder.get(environment).bind(property, Boolean.class).orElse(true);
 	}
 
 	@Override

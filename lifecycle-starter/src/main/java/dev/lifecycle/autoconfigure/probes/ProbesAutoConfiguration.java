@@ -1,38 +1,46 @@
 package dev.lifecycle.autoconfigure.probes;
 
-import org.springframework.beans.factory.ListableBeanFactory;
+import java.util.List;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthContributors;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.registry.HealthContributorRegistry;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import dev.lifecycle.autoconfigure.LifecycleProperties;
-import dev.lifecycle.probes.DeadlockedThreadsHealthIndicator;
+import dev.lifecycle.autoconfigure.warmup.WarmupAutoConfiguration;
+import dev.lifecycle.probes.DeadlockedThreads;
+import dev.lifecycle.probes.HealthCheckIndicator;
 import dev.lifecycle.probes.LivenessGroupAdvisor;
 import dev.lifecycle.probes.ReadinessProbeRecord;
-import dev.lifecycle.probes.StartupCheck;
-import dev.lifecycle.probes.StartupStateHealthIndicator;
+import dev.lifecycle.probes.ReadinessProbeRecording;
+import dev.lifecycle.probes.StartupState;
+import dev.lifecycle.warmup.WarmupPhase;
 
 /**
- * The indicators behind the three probe groups. The groups themselves are Boot's health
- * groups, given defaults by {@link ProbeGroupsEnvironmentPostProcessor}.
+ * The indicators behind the three probe groups, on Boot 4's health support. The groups
+ * themselves are Boot's health groups, given defaults by {@link ProbeGroupDefaults}.
  */
 @AutoConfiguration(after = { HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
-		AvailabilityProbesAutoConfiguration.class })
+		AvailabilityProbesAutoConfiguration.class, WarmupAutoConfiguration.class })
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBooleanProperty(name = "lifecycle.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "lifecycle.probes.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "management.endpoint.health.probes.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LifecycleProperties.class)
+@Import(ProbeStatesConfiguration.class)
 public final class ProbesAutoConfiguration {
 
 	/** Created by Spring as an auto-configuration. */
@@ -41,28 +49,42 @@ public final class ProbesAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "startupStateHealthIndicator")
-	StartupStateHealthIndicator startupStateHealthIndicator(ListableBeanFactory beanFactory) {
-		return new StartupStateHealthIndicator(beanFactory.getBeansOfType(StartupCheck.class));
+	HealthCheckIndicator startupStateHealthIndicator(StartupState state) {
+		return new HealthCheckIndicator(state);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "deadlockedThreadsHealthIndicator")
-	@ConditionalOnBooleanProperty(name = "lifecycle.probes.liveness.deadlock-check", matchIfMissing = true)
-	DeadlockedThreadsHealthIndicator deadlockedThreadsHealthIndicator() {
-		return new DeadlockedThreadsHealthIndicator();
+	@ConditionalOnBean(DeadlockedThreads.class)
+	HealthCheckIndicator deadlockedThreadsHealthIndicator(DeadlockedThreads deadlockedThreads) {
+		return new HealthCheckIndicator(deadlockedThreads);
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	ReadinessProbeRecord readinessProbeRecord() {
-		return new ReadinessProbeRecord();
+	@ConditionalOnMissingBean(name = "warmupHealthIndicator")
+	@ConditionalOnBean(WarmupPhase.class)
+	HealthCheckIndicator warmupHealthIndicator(WarmupPhase warmup) {
+		return new HealthCheckIndicator(warmup);
+	}
+
+	@Bean
+	ReadinessProbeRecording lifecycleReadinessProbeRecording(ReadinessProbeRecord record) {
+		return new ReadinessProbeRecording(record);
 	}
 
 	@Bean
 	@ConditionalOnBean({ HealthEndpointGroups.class, HealthContributorRegistry.class })
 	LivenessGroupAdvisor lifecycleLivenessGroupAdvisor(HealthEndpointGroups groups,
 			HealthContributorRegistry contributors) {
-		return new LivenessGroupAdvisor(groups, contributors);
+		return new LivenessGroupAdvisor(() -> livenessMembers(groups, contributors));
+	}
+
+	private static List<String> livenessMembers(HealthEndpointGroups groups, HealthContributors contributors) {
+		HealthEndpointGroup liveness = groups.get("liveness");
+		if (liveness == null) {
+			return List.of();
+		}
+		return contributors.stream().map(HealthContributors.Entry::name).filter(liveness::isMember).toList();
 	}
 
 }

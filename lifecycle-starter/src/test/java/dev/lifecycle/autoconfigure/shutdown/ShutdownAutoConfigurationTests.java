@@ -19,7 +19,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.test.util.ReflectionTestUtils;
@@ -27,6 +26,7 @@ import org.springframework.web.server.WebFilter;
 
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationException;
 import dev.lifecycle.autoconfigure.InvalidLifecycleConfigurationFailureAnalyzer;
+import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.ShutdownBudget;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
@@ -398,7 +398,7 @@ class ShutdownAutoConfigurationTests {
 		@Bean
 		SmartLifecycle neverStops(org.springframework.core.env.Environment environment) {
 			int phase = environment.getProperty("never-stopping-phase", Integer.class,
-					WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+					DrainBoundary.WEB_SERVER_GRACEFUL_SHUTDOWN_PHASE);
 			return new SmartLifecycle() {
 
 				private volatile boolean running;

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -92,7 +91,7 @@ class ProbesWithSpringSecurityTests {
 		args[3] = "--spring.security.user.password=secret";
 		System.arraycopy(extra, 0, args, 4, extra.length);
 		this.context = new SpringApplication(SecuredApplication.class).run(args);
-		this.port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		this.port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
 	private HttpResponse<String> get(String path, String credentials) throws Exception {

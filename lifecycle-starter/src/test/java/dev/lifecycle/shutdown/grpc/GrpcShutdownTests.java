@@ -35,7 +35,6 @@ import org.springframework.boot.test.context.assertj.ApplicationContextAssertPro
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
@@ -93,7 +92,7 @@ class GrpcShutdownTests {
 			int drainEnd = context.getBean("lifecycleDrainEnd", DrainBoundary.class).getPhase();
 			assertThat(context.getBean(GrpcServerLifecycle.class).getPhase()).isLessThan(drainEnd);
 			assertThat(context.getBean(GrpcServerDrain.class).getPhase())
-				.isEqualTo(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+				.isEqualTo(DrainBoundary.WEB_SERVER_GRACEFUL_SHUTDOWN_PHASE);
 		});
 	}
 

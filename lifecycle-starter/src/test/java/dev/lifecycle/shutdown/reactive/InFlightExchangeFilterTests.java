@@ -25,7 +25,6 @@ import reactor.core.publisher.Sinks;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
@@ -154,7 +153,7 @@ class InFlightExchangeFilterTests {
 	}
 
 	private int port() {
-		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
 	private void awaitCount(int expected) {

@@ -11,25 +11,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.reactor.netty.NettyServerCustomizer;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.ShutdownReport;
@@ -59,7 +55,8 @@ class ReactiveShutdownTests {
 	void responsesDuringTheDelayCloseHttp1ConnectionsAndSendHttp2ClientsAway() throws Exception {
 		start("--lifecycle.shutdown.delay=3s", "--server.http2.enabled=true");
 		ShutdownCoordinator coordinator = this.context.getBean(ShutdownCoordinator.class);
-		AtomicInteger connections = this.context.getBean(ConnectionCounter.class).connections;
+		// The starter counts the connections Reactor Netty accepts, for the quiet period.
+		NewConnections connections = this.context.getBean(NewConnections.class);
 		HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
 		CompletableFuture<HttpResponse<String>> arrivedBeforeShutdown = http1.sendAsync(request("/deferred"),
@@ -67,9 +64,9 @@ class ReactiveShutdownTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.requests().count() == 1);
 		assertThat(http2.send(request("/hello"), HttpResponse.BodyHandlers.ofString()).version())
 			.isEqualTo(HttpClient.Version.HTTP_2);
-		int beforeShutdown = connections.get();
+		long beforeShutdown = connections.count();
 		http2.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
-		assertThat(connections.get()).as("HTTP/2 requests share one connection").isEqualTo(beforeShutdown);
+		assertThat(connections.count()).as("HTTP/2 requests share one connection").isEqualTo(beforeShutdown);
 
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
 		await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
@@ -79,17 +76,17 @@ class ReactiveShutdownTests {
 		assertThat(duringDelay.headers().firstValue("Connection")).hasValue("close");
 		assertThat(serverClosesConnectionAfterResponse()).as("Netty honours the header").isTrue();
 
-		int beforeGoAway = connections.get();
+		long beforeGoAway = connections.count();
 		HttpResponse<String> overHttp2 = http2.send(request("/hello"), HttpResponse.BodyHandlers.ofString());
 		assertThat(overHttp2.version()).isEqualTo(HttpClient.Version.HTTP_2);
 		assertThat(overHttp2.statusCode()).isEqualTo(200);
 		assertThat(overHttp2.headers().firstValue("Connection")).as("forbidden in HTTP/2").isEmpty();
-		assertThat(connections.get()).as("served on the open connection").isEqualTo(beforeGoAway);
+		assertThat(connections.count()).as("served on the open connection").isEqualTo(beforeGoAway);
 		// After the GOAWAY the client opens a new connection, which a load balancer would route elsewhere.
 		await().atMost(Duration.ofSeconds(5))
 			.ignoreExceptions()
 			.until(() -> http2.send(request("/hello"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200
-					&& connections.get() > beforeGoAway);
+					&& connections.count() > beforeGoAway);
 
 		this.app.release.tryEmitEmpty();
 		HttpResponse<String> late = arrivedBeforeShutdown.get(10, TimeUnit.SECONDS);
@@ -193,25 +190,12 @@ class ReactiveShutdownTests {
 	}
 
 	private int port() {
-		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
-	}
-
-	/** Counts the TCP connections the server accepts. */
-	static class ConnectionCounter implements NettyServerCustomizer {
-
-		final AtomicInteger connections = new AtomicInteger();
-
-		@Override
-		public HttpServer apply(HttpServer server) {
-			return server.doOnChannelInit((observer, channel, address) -> this.connections.incrementAndGet());
-		}
-
+		return this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	@RestController
-	@Import(ConnectionCounter.class)
 	static class TestApplication {
 
 		final Sinks.Empty<Void> release = Sinks.empty();

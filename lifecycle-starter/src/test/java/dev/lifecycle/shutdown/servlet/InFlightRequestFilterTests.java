@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -119,7 +118,7 @@ class InFlightRequestFilterTests {
 	}
 
 	private CompletableFuture<HttpResponse<String>> send(String path) {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		int port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(30))
 			.build();

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -88,7 +87,7 @@ class ShutdownDelayServingTests {
 		static InDelay start() {
 			ConfigurableApplicationContext context = new SpringApplication(AsyncApplication.class).run("--server.port=0",
 					"--lifecycle.shutdown.delay=3s");
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 			ShutdownCoordinator coordinator = context.getBean(ShutdownCoordinator.class);
 			CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
 			await().atMost(Duration.ofSeconds(10)).until(coordinator::phase, (phase) -> phase == ShutdownPhase.DELAY);
