@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves that a rolling restart loses no request, on the cluster of the current kubectl
 # context: starts an in-cluster load generator against the Service, restarts the
-# Deployment, waits for the rollout, and counts what the clients saw.
+# Deployment, waits for the rollout, and counts what the clients saw. The defaults name what
+# k8s/overlays/http deploys; the load is HTTP, so it does not fit the gRPC sample.
 set -euo pipefail
 
 readonly DEFAULT_IMAGE="fortio/fortio:latest"
@@ -27,7 +28,8 @@ Runs a load generator Job in the cluster against the Service, restarts the Deplo
 failed. Exits 0 when none failed and the rollout completed, 1 otherwise, 2 on bad usage.
 
 Two client types run side by side, as in production: keep-alive clients and clients that
-open a new connection per request.
+open a new connection per request. The defaults are the HTTP sample as k8s/overlays/http
+deploys it.
 
 Options:
   -n, --namespace NAME      namespace of the Deployment and Service   (default: ${namespace})

@@ -40,7 +40,7 @@ import dev.lifecycle.sample.support.SampleProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Renders {@code k8s/} with {@code kubectl kustomize}, reads it with the fabric8
+ * Renders {@code k8s/overlays/http} with {@code kubectl kustomize}, reads it with the fabric8
  * Kubernetes model, and checks what keeps a rollout lossless.
  */
 class KubernetesManifestsTests {
@@ -57,7 +57,7 @@ class KubernetesManifestsTests {
 	@BeforeAll
 	static void render() throws Exception {
 		ExternalCommand.assumeInstalled("kubectl");
-		ExternalCommand rendered = ExternalCommand.run("kubectl", "kustomize", "k8s");
+		ExternalCommand rendered = ExternalCommand.run("kubectl", "kustomize", "k8s/overlays/http");
 		assertThat(rendered.exitCode()).as(rendered.output()).isZero();
 		List<JsonNode> documents = yaml.readerFor(JsonNode.class).<JsonNode>readValues(rendered.output()).readAll();
 		assertThat(documents).extracting((document) -> document.get("kind").asText())

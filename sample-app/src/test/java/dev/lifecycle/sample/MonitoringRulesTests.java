@@ -109,7 +109,7 @@ class MonitoringRulesTests {
 
 	@Test
 	void thePodMonitorScrapesTheDeploymentsPodsOnAPortTheyDeclare() throws Exception {
-		JsonNode deployment = render("k8s").get("Deployment");
+		JsonNode deployment = render("k8s/overlays/http").get("Deployment");
 		JsonNode podMonitor = LifecycleRules.readYaml("pod-monitor.yaml");
 		JsonNode podLabels = deployment.at("/spec/template/metadata/labels");
 		JsonNode selector = podMonitor.at("/spec/selector/matchLabels");

@@ -1,5 +1,11 @@
 package dev.lifecycle.sample;
 
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VerifyRolloutScriptTests {
 
 	private static final String SCRIPT = "k8s/verify-rollout.sh";
+
+	private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
 	@Test
 	void isShellcheckClean() throws Exception {
@@ -32,6 +40,24 @@ class VerifyRolloutScriptTests {
 			.containsPattern("\\+ kubectl delete job verify-rollout-\\d+ --namespace shop --ignore-not-found");
 		assertThat(dryRun.output().indexOf("rollout restart")).as("load first, then the restart")
 			.isGreaterThan(dryRun.output().indexOf("kind: Job"));
+	}
+
+	@Test
+	void defaultsNameWhatTheHttpOverlayDeploys() throws Exception {
+		ExternalCommand.assumeInstalled("kubectl");
+		ExternalCommand rendered = ExternalCommand.run("kubectl", "kustomize", "k8s/overlays/http");
+		assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+		Map<String, JsonNode> byKind = new HashMap<>();
+		for (JsonNode document : YAML.readerFor(JsonNode.class).<JsonNode>readValues(rendered.output()).readAll()) {
+			byKind.put(document.get("kind").asText(), document);
+		}
+		String deployment = byKind.get("Deployment").at("/metadata/name").asText();
+		String service = byKind.get("Service").at("/metadata/name").asText();
+		int port = byKind.get("Service").at("/spec/ports/0/port").asInt();
+		ExternalCommand dryRun = ExternalCommand.run("bash", SCRIPT, "--dry-run");
+		assertThat(dryRun.exitCode()).as(dryRun.output()).isZero();
+		assertThat(dryRun.output()).contains("+ kubectl rollout restart deployment/" + deployment + " ",
+				"http://" + service + ".default.svc:" + port + "/hello");
 	}
 
 	@Test

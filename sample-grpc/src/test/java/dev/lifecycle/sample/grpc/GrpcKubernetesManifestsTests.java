@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Renders {@code k8s/grpc} with {@code kubectl kustomize} and checks its grpc probes
+ * Renders {@code k8s/overlays/grpc} with {@code kubectl kustomize} and checks its grpc probes
  * against the sample: each probe's port is the gRPC port and each service answers.
  */
 class GrpcKubernetesManifestsTests {
@@ -38,7 +38,7 @@ class GrpcKubernetesManifestsTests {
 	static void render() throws Exception {
 		Process kubectl;
 		try {
-			kubectl = new ProcessBuilder("kubectl", "kustomize", "../k8s/grpc").redirectErrorStream(true).start();
+			kubectl = new ProcessBuilder("kubectl", "kustomize", "../k8s/overlays/grpc").redirectErrorStream(true).start();
 		}
 		catch (java.io.IOException ex) {
 			assumeTrue(false, "kubectl is not installed");
