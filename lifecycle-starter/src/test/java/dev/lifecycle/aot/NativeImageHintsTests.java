@@ -17,6 +17,7 @@ import org.springframework.javapoet.ClassName;
 import org.springframework.web.context.support.GenericWebApplicationContext;
 
 import dev.lifecycle.actuate.LifecycleEndpoint;
+import dev.lifecycle.autoconfigure.shutdown.ServerConnectionsAutoConfiguration;
 import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
 import dev.lifecycle.shutdown.tomcat.GracefulHttp11NioProtocol;
 
@@ -53,7 +54,7 @@ class NativeImageHintsTests {
 		GenerationContext generation = new DefaultGenerationContext(
 				new ClassNameGenerator(ClassName.get(NativeImageHintsTests.class)), new InMemoryGeneratedFiles());
 		new WebApplicationContextRunner(GenericWebApplicationContext::new)
-			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class, ServerConnectionsAutoConfiguration.class))
 			.prepare((context) -> new ApplicationContextAotGenerator()
 				.processAheadOfTime((GenericWebApplicationContext) context.getSourceApplicationContext(), generation));
 		return generation.getRuntimeHints();

@@ -40,11 +40,13 @@ class ShutdownAutoConfigurationTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
-				ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class));
+				ServerConnectionsAutoConfiguration.class, ApplicationAvailabilityAutoConfiguration.class,
+				LifecycleAutoConfiguration.class));
 
 	private final ReactiveWebApplicationContextRunner reactiveContextRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ShutdownAutoConfiguration.class,
-				ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class));
+				ServerConnectionsAutoConfiguration.class, ApplicationAvailabilityAutoConfiguration.class,
+				LifecycleAutoConfiguration.class));
 
 	@Test
 	void outsideKubernetesTheDelayIsZeroSoCtrlCStaysFast() {
