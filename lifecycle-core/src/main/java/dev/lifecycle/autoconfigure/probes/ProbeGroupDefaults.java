@@ -42,6 +42,18 @@ public final class ProbeGroupDefaults {
 	 * @param logger where a warning goes when Boot's probes are turned off
 	 */
 	public static void apply(ConfigurableEnvironment environment, Log logger) {
+		apply(environment, logger, Map.of());
+	}
+
+	/**
+	 * Adds the defaults to the environment, with those a Boot line needs on top, unless the
+	 * probes are off.
+	 *
+	 * @param environment the application's environment, with the user's files read
+	 * @param logger where a warning goes when Boot's probes are turned off
+	 * @param lineDefaults further defaults of the same low precedence
+	 */
+	public static void apply(ConfigurableEnvironment environment, Log logger, Map<String, Object> lineDefaults) {
 		if (!enabled(environment, "lifecycle.enabled") || !enabled(environment, "lifecycle.probes.enabled")) {
 			return;
 		}
@@ -53,7 +65,7 @@ public final class ProbeGroupDefaults {
 			return;
 		}
 		boolean deadlockCheck = enabled(environment, "lifecycle.probes.liveness.deadlock-check");
-		Map<String, Object> defaults = new LinkedHashMap<>();
+		Map<String, Object> defaults = new LinkedHashMap<>(lineDefaults);
 		probe(defaults, "liveness", deadlockCheck ? "livenessState,deadlockedThreads" : "livenessState", "/livez");
 		// The warm-up holds readiness through its indicator until it ends.
 		boolean warmup = Binder.get(environment).bind("lifecycle.warmup.enabled", Boolean.class).orElse(false);

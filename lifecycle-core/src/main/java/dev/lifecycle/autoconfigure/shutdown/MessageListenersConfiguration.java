@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -40,6 +41,7 @@ class MessageListenersConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(KafkaListenerEndpointRegistry.class)
+	@ImportRuntimeHints(KafkaMessageListeners.Hints.class)
 	static class KafkaListenersConfiguration {
 
 		@Bean

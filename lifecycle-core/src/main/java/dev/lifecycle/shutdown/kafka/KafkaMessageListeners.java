@@ -1,5 +1,6 @@
 package dev.lifecycle.shutdown.kafka;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,14 +11,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.aot.hint.ExecutableMode;
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.RuntimeHintsRegistrar;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.event.ConsumerStoppingEvent;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.BatchInterceptor;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
+import org.springframework.util.Assert;
+import org.springframework.util.ReflectionUtils;
 
 import dev.lifecycle.shutdown.MessageListeners;
 
@@ -30,6 +40,12 @@ import dev.lifecycle.shutdown.MessageListeners;
  */
 public final class KafkaMessageListeners extends MessageListeners<MessageListenerContainer>
 		implements SmartLifecycle, ApplicationListener<ConsumerStoppingEvent> {
+
+	// Spring Kafka 3 (on Boot 3) keeps these getters protected; Spring Kafka 4 made them public.
+	static final Method RECORD_INTERCEPTOR = accessible("getRecordInterceptor");
+
+	static final Method BATCH_INTERCEPTOR = accessible("getBatchInterceptor");
+
 
 	private static final Logger logger = LoggerFactory.getLogger(KafkaMessageListeners.class);
 
@@ -126,15 +142,16 @@ public final class KafkaMessageListeners extends MessageListeners<MessageListene
 		this.running = true;
 	}
 
+	@SuppressWarnings("unchecked")
 	private <K, V> void track(AbstractMessageListenerContainer<K, V> container) {
 		String id = id(container);
-		if (container.getRecordInterceptor() instanceof KafkaListenerTracking<K, V>) {
+		RecordInterceptor<K, V> recordInterceptor = (RecordInterceptor<K, V>) invoke(RECORD_INTERCEPTOR, container);
+		if (recordInterceptor instanceof KafkaListenerTracking<K, V>) {
 			return;
 		}
-		KafkaListenerTracking<K, V> records = new KafkaListenerTracking<>(id, activity(),
-				container.getRecordInterceptor(), null);
+		KafkaListenerTracking<K, V> records = new KafkaListenerTracking<>(id, activity(), recordInterceptor, null);
 		KafkaListenerTracking<K, V> batches = new KafkaListenerTracking<>(id, activity(), null,
-				container.getBatchInterceptor());
+				(BatchInterceptor<K, V>) invoke(BATCH_INTERCEPTOR, container));
 		container.setRecordInterceptor(records);
 		container.setBatchInterceptor(batches);
 		List<KafkaListenerTracking<?, ?>> trackers = new ArrayList<>();
@@ -162,6 +179,34 @@ public final class KafkaMessageListeners extends MessageListeners<MessageListene
 	@Override
 	public String toString() {
 		return "Kafka listeners " + this.tracking.keySet();
+	}
+
+
+	private static Method accessible(String getter) {
+		Method method = ReflectionUtils.findMethod(AbstractMessageListenerContainer.class, getter);
+		Assert.state(method != null, () -> "Spring Kafka's listener container has no " + getter + "()");
+		ReflectionUtils.makeAccessible(method);
+		return method;
+	}
+
+	private static @Nullable Object invoke(Method getter, AbstractMessageListenerContainer<?, ?> container) {
+		return ReflectionUtils.invokeMethod(getter, container);
+	}
+
+
+	/** The getters read by reflection, for a native image. */
+	public static final class Hints implements RuntimeHintsRegistrar {
+
+		/** Created by Spring's AOT processing, named by {@code @ImportRuntimeHints}. */
+		public Hints() {
+		}
+
+		@Override
+		public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
+			hints.reflection().registerMethod(RECORD_INTERCEPTOR, ExecutableMode.INVOKE);
+			hints.reflection().registerMethod(BATCH_INTERCEPTOR, ExecutableMode.INVOKE);
+		}
+
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.lifecycle.autoconfigure.probes;
 
+import java.util.Map;
+
 import org.apache.commons.logging.Log;
 
 import org.springframework.boot.SpringApplication;
@@ -27,7 +29,9 @@ public final class ProbeGroupsEnvironmentPostProcessor implements EnvironmentPos
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		if (ClassUtils.isPresent("org.springframework.boot.actuate.health.HealthIndicator",
 				getClass().getClassLoader())) {
-			ProbeGroupDefaults.apply(environment, this.logger);
+			// Boot 3 has the liveness and readiness state indicators only on Kubernetes unless
+			// asked; the probe groups need them everywhere, as on Boot 4.
+			ProbeGroupDefaults.apply(environment, this.logger, Map.of("management.endpoint.health.probes.enabled", "true"));
 		}
 	}
 

@@ -25,8 +25,10 @@ import reactor.core.publisher.Sinks;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -52,7 +54,9 @@ class InFlightExchangeFilterTests {
 
 	@BeforeEach
 	void start() {
-		SpringApplication application = new SpringApplication(TestApplication.class);
+		// On Reactor Netty: Boot 3 would pick Tomcat, which the servlet tests put on the class path.
+		SpringApplication application = new SpringApplication(
+				new DefaultResourceLoader(new FilteredClassLoader("org.apache.catalina")), TestApplication.class);
 		application.setWebApplicationType(WebApplicationType.REACTIVE);
 		this.context = application.run("--server.port=0",
 				"--management.endpoint.health.probes.add-additional-paths=true");

@@ -20,8 +20,10 @@ import reactor.core.publisher.Sinks;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -161,7 +163,9 @@ class ReactiveShutdownTests {
 	}
 
 	private void start(String... args) {
-		SpringApplication application = new SpringApplication(TestApplication.class);
+		// On Reactor Netty: Boot 3 would pick Tomcat, which the servlet tests put on the class path.
+		SpringApplication application = new SpringApplication(
+				new DefaultResourceLoader(new FilteredClassLoader("org.apache.catalina")), TestApplication.class);
 		application.setWebApplicationType(WebApplicationType.REACTIVE);
 		String[] all = new String[args.length + 1];
 		all[0] = "--server.port=0";
