@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.apache.catalina.Context;
+import org.apache.catalina.startup.Tomcat;
 import org.apache.coyote.ProtocolHandler;
 import org.eclipse.jetty.server.Server;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.DirectFieldAccessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -51,7 +53,8 @@ public final class ServerConnectionsAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.REACTIVE)
-	@ConditionalOnClass(NettyServerCustomizer.class)
+	// Boot 3 keeps its server factories in spring-boot itself: the server's own classes decide.
+	@ConditionalOnClass({ NettyServerCustomizer.class, HttpServer.class })
 	static class ReactorNettyConnectionsConfiguration {
 
 		@Bean
@@ -74,7 +77,7 @@ public final class ServerConnectionsAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.SERVLET)
-	@ConditionalOnClass(TomcatServletWebServerFactory.class)
+	@ConditionalOnClass({ TomcatServletWebServerFactory.class, Tomcat.class })
 	@ImportRuntimeHints(TomcatProtocolRuntimeHints.class)
 	static class TomcatConnectionsConfiguration {
 
