@@ -19,12 +19,13 @@ import dev.lifecycle.shutdown.ShutdownPhase;
 
 /**
  * Phase 3 for Boot's gRPC servers, beside the web server's graceful shutdown and in the
- * same lifecycle phase: {@link Server#shutdown()} stops accepting connections and sends
- * each connection a graceful {@code GOAWAY}, then the calls in flight get what is left
- * of the drain timeout. The streams the drain ended (see {@link InFlightCallInterceptor})
- * are already closed with {@code UNAVAILABLE}. What still runs when the drain ends is
- * abandoned and reported by the shutdown sequence, and only then cut by
- * {@link DrainedGrpcServerLifecycle}'s {@link Server#shutdownNow()}.
+ * same lifecycle phase: {@link Server#shutdown()} stops accepting connections (on Netty,
+ * {@link NettyGrpcListeners} closed the listeners just before, serving what they had
+ * queued) and sends each connection a graceful {@code GOAWAY}, then the calls in flight
+ * get what is left of the drain timeout. The streams the drain ended (see
+ * {@link InFlightCallInterceptor}) are already closed with {@code UNAVAILABLE}. What
+ * still runs when the drain ends is abandoned and reported by the shutdown sequence, and
+ * only then cut by {@link DrainedGrpcServerLifecycle}'s {@link Server#shutdownNow()}.
  */
 public final class GrpcServerDrain implements SmartLifecycle, ApplicationListener<GrpcServerStartedEvent> {
 

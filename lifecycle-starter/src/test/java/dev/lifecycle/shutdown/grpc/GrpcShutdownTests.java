@@ -1,12 +1,17 @@
 package dev.lifecycle.shutdown.grpc;
 
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +24,13 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -35,6 +46,7 @@ import org.springframework.boot.test.context.assertj.ApplicationContextAssertPro
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 import dev.lifecycle.autoconfigure.shutdown.ShutdownAutoConfiguration;
@@ -77,6 +89,12 @@ class GrpcShutdownTests {
 
 	private static final MethodDescriptor<String, String> TICKS = method(MethodDescriptor.MethodType.SERVER_STREAMING,
 			"Ticks");
+
+	// The client connection preface, then an empty SETTINGS frame.
+	private static final byte[] HTTP2_PREFACE_AND_SETTINGS = HexFormat.of()
+		.parseHex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a" + "000000040000000000");
+
+	private static final int GOAWAY = 0x7;
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
 		.withPropertyValues("spring.grpc.server.port=0")
@@ -141,6 +159,51 @@ class GrpcShutdownTests {
 					.satisfies((call) -> assertThat(call.toString()).startsWith("gRPC test.Calls/Work after"));
 				assertThat(work).failsWithin(Duration.ofSeconds(5));
 			}));
+	}
+
+	@Test
+	void connectionsQueuedInTheListenBacklogAtTheDrainGetAGoAwayNotAReset() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			int port = context.getBean(GrpcServerLifecycle.class).getPort();
+			// The listener stops taking connections, so the kernel queues them, as under load.
+			for (Channel listener : context.getBean(NettyGrpcListeners.class).listeners()) {
+				listener.eventLoop().submit(() -> listener.config().setAutoRead(false)).sync();
+			}
+			List<CompletableFuture<List<Integer>>> framesReceived = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				Socket queued = new Socket("127.0.0.1", port);
+				queued.setSoTimeout(10_000);
+				queued.getOutputStream().write(HTTP2_PREFACE_AND_SETTINGS);
+				framesReceived.add(CompletableFuture.supplyAsync(() -> frameTypes(queued)));
+			}
+
+			context.close();
+
+			for (CompletableFuture<List<Integer>> frames : framesReceived) {
+				assertThat(frames.get(10, TimeUnit.SECONDS)).as("HTTP/2 frame types received").contains(GOAWAY);
+			}
+		});
+	}
+
+	@Test
+	void aCustomizerWithItsOwnTransportKeepsIt() {
+		EventLoopGroup eventLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+		try {
+			ServerBuilderCustomizer<NettyServerBuilder> ownTransport = (builder) -> builder
+				.channelType(NioServerSocketChannel.class)
+				.bossEventLoopGroup(eventLoops)
+				.workerEventLoopGroup(eventLoops);
+			this.contextRunner.withBean("ownTransport", ServerBuilderCustomizer.class, () -> ownTransport)
+				.run((context) -> withChannel(context, (channel) -> {
+					assertThat(ClientCalls.blockingUnaryCall(channel, WORK, CallOptions.DEFAULT, "0"))
+						.isEqualTo("worked 0 ms");
+					assertThat(context.getBean(NettyGrpcListeners.class).listeners()).isEmpty();
+				}));
+		}
+		finally {
+			eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+		}
 	}
 
 	@Test
@@ -211,6 +274,24 @@ class GrpcShutdownTests {
 			assertThat(context).doesNotHaveBean(GrpcServerDrain.class);
 			assertThat(context.getBean(GrpcServerLifecycle.class)).isNotInstanceOf(DrainedGrpcServerLifecycle.class);
 		});
+	}
+
+	/** The frame types a client connection receives until it ends, by a close or a reset. */
+	private static List<Integer> frameTypes(Socket socket) {
+		List<Integer> types = new ArrayList<>();
+		try (socket; DataInputStream in = new DataInputStream(socket.getInputStream())) {
+			byte[] header = new byte[9];
+			while (in.read(header, 0, 1) == 1) {
+				in.readFully(header, 1, 8);
+				int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+				types.add(header[3] & 0xff);
+				in.skipNBytes(length);
+			}
+		}
+		catch (IOException ex) {
+			// A reset: the frames received before it are the answer.
+		}
+		return types;
 	}
 
 	private static void awaitInFlight(ShutdownCoordinator coordinator, int count) throws InterruptedException {
