@@ -4,6 +4,8 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPOSITORY=$(cd "${BENCH_DIR}/.." && pwd)
 JAR="${REPOSITORY}/sample-app/target/sample-app.jar"
+# The same sample app built on Spring Boot 3.5 with the Boot 3 starter.
+JAR_BOOT3="${REPOSITORY}/sample-app-boot3/target/sample-app-boot3.jar"
 # The java that start_replica runs: JAVA=/path/to/bin/java bench/rollout.sh ... picks another JDK.
 JAVA=${JAVA:-java}
 # Small heaps and the serial collector: several JVMs share two cores.
@@ -52,14 +54,19 @@ ensure_tools() {
   fi
 }
 
-# Builds the sample app jar when it is missing or older than a source or build file, so a
-# benchmark never measures stale code.
+# Builds the sample app jars (Boot 4, and Boot 3.5) when one is missing or older than a source
+# or build file, so a benchmark never measures stale code.
 ensure_jar() {
-  if [[ ! -f "${JAR}" ]] || [[ -n $(find "${REPOSITORY}/lifecycle-starter" "${REPOSITORY}/sample-app" "${REPOSITORY}/pom.xml" \
-    -path '*/target' -prune -o -type f -newer "${JAR}" -print -quit) ]]; then
-    log "Building the sample app"
-    (cd "${REPOSITORY}" && ./mvnw -B -q -DskipTests package)
-  fi
+  local jar
+  for jar in "${JAR}" "${JAR_BOOT3}"; do
+    if [[ ! -f "${jar}" ]] || [[ -n $(find "${REPOSITORY}/lifecycle-core" "${REPOSITORY}/lifecycle-starter" \
+      "${REPOSITORY}/lifecycle-spring-boot3-starter" "${REPOSITORY}/sample-app" "${REPOSITORY}/sample-app-boot3" \
+      "${REPOSITORY}/pom.xml" -path '*/target' -prune -o -type f -newer "${jar}" -print -quit) ]]; then
+      log "Building the sample apps"
+      (cd "${REPOSITORY}" && ./mvnw -B -q -DskipTests -Dinvoker.skip=true package)
+      return
+    fi
+  done
 }
 
 # Every replica started, so that an interrupted run leaves no JVM behind.

@@ -6,11 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.MaxMessagesRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.nio.AbstractNioChannel;
 import reactor.netty.http.server.HttpServer;
 
 import org.springframework.context.SmartLifecycle;
@@ -18,6 +13,7 @@ import org.springframework.context.SmartLifecycle;
 import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
+import dev.lifecycle.shutdown.netty.ListenBacklog;
 
 /**
  * Lets Reactor Netty's graceful shutdown see every connection it has accepted as a
@@ -33,8 +29,6 @@ import dev.lifecycle.shutdown.ShutdownPhase;
 public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 
 	private static final long FIRST_REQUEST_WAIT_MILLIS = 1000;
-
-	private static final int MAX_BACKLOG_READS = 100;
 
 	private final ShutdownCoordinator coordinator;
 
@@ -62,7 +56,7 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 	public HttpServer observe(HttpServer server) {
 		return server.doOnBound((bound) -> {
 			Channel listener = bound.channel();
-			listener.pipeline().addFirst(AcceptCounter.NAME, new AcceptCounter());
+			ListenBacklog.follow(listener);
 			this.listeners.add(listener);
 		})
 			.doOnChannelInit((observer, channel, remoteAddress) -> {
@@ -91,7 +85,7 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 			return;
 		}
 		for (Channel listener : this.listeners) {
-			listener.eventLoop().submit(() -> acceptBacklogAndClose(listener)).awaitUninterruptibly(1, TimeUnit.SECONDS);
+			ListenBacklog.acceptAndClose(listener).awaitUninterruptibly(1, TimeUnit.SECONDS);
 		}
 		Duration left = this.coordinator.drainTimeLeft();
 		long deadline = System.nanoTime()
@@ -104,46 +98,6 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	/**
-	 * Accepts what the kernel queued, as the event loop does on a ready accept but without
-	 * the per-read cap, and again until a read accepts nothing, then closes at once: handing
-	 * the accepted connections on takes time, during which more handshakes complete, and the
-	 * kernel resets whatever is queued when the listener closes. Other transports (epoll,
-	 * kqueue) are closed as Reactor Netty would.
-	 */
-	private static void acceptBacklogAndClose(Channel listener) {
-		AcceptCounter counter = (AcceptCounter) listener.pipeline().get(AcceptCounter.NAME);
-		if (listener.isOpen() && counter != null && listener.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
-			RecvByteBufAllocator allocator = listener.config().getRecvByteBufAllocator();
-			if (allocator instanceof MaxMessagesRecvByteBufAllocator maxMessages) {
-				maxMessages.maxMessagesPerRead(Integer.MAX_VALUE);
-			}
-			for (int reads = 0; reads < MAX_BACKLOG_READS; reads++) {
-				long before = counter.accepted;
-				nio.read();
-				if (counter.accepted == before) {
-					break;
-				}
-			}
-		}
-		listener.close();
-	}
-
-	/** Counts the connections a listener accepts, on its event loop. */
-	private static final class AcceptCounter extends ChannelInboundHandlerAdapter {
-
-		static final String NAME = "lifecycle.acceptCounter";
-
-		private long accepted;
-
-		@Override
-		public void channelRead(ChannelHandlerContext context, Object connection) {
-			this.accepted++;
-			context.fireChannelRead(connection);
-		}
-
 	}
 
 	@Override

@@ -10,17 +10,15 @@ import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.MaxMessagesRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.nio.AbstractNioChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 
+import dev.lifecycle.shutdown.DrainBoundary;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
+import dev.lifecycle.shutdown.netty.ListenBacklog;
 
 /**
  * The listening sockets of Boot's Netty gRPC servers, closed so that a connection is
@@ -38,8 +36,6 @@ import dev.lifecycle.shutdown.ShutdownPhase;
 public final class NettyGrpcListeners implements SmartLifecycle {
 
 	private static final long TRANSPORT_WAIT_MILLIS = 1000;
-
-	private static final int MAX_BACKLOG_READS = 100;
 
 	private final ShutdownCoordinator coordinator;
 
@@ -72,8 +68,8 @@ public final class NettyGrpcListeners implements SmartLifecycle {
 
 	private ServerChannel newListener() {
 		NioServerSocketChannel listener = new NioServerSocketChannel();
-		// First in the pipeline: it sees each connection before Netty hands it to a worker.
-		listener.pipeline().addFirst(AcceptTracker.NAME, new AcceptTracker());
+		// It sees each connection before Netty hands it to a worker.
+		ListenBacklog.follow(listener, this::awaitTransport);
 		this.listeners.add(listener);
 		listener.closeFuture().addListener((closed) -> this.listeners.remove(listener));
 		return listener;
@@ -109,9 +105,7 @@ public final class NettyGrpcListeners implements SmartLifecycle {
 				continue;
 			}
 			long left = Math.max(0, deadline - System.nanoTime());
-			listener.eventLoop()
-				.submit(() -> acceptBacklogAndClose(listener))
-				.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+			ListenBacklog.acceptAndClose(listener).awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
 		}
 		try {
 			while (!this.awaitingTransport.isEmpty() && System.nanoTime() < deadline) {
@@ -124,51 +118,16 @@ public final class NettyGrpcListeners implements SmartLifecycle {
 	}
 
 	/**
-	 * Accepts what the kernel queued, as the event loop does on a ready accept but without
-	 * the per-read cap, and again until a read accepts nothing, then closes at once: the
-	 * kernel resets whatever is still queued when the listener closes.
+	 * Follows an accepted connection until grpc-java created its transport: that happens
+	 * when the connection registers with its worker event loop, just before the
+	 * registration reaches the pipeline.
 	 */
-	private static void acceptBacklogAndClose(Channel listener) {
-		AcceptTracker tracker = (AcceptTracker) listener.pipeline().get(AcceptTracker.NAME);
-		if (listener.isOpen() && tracker != null && listener.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
-			RecvByteBufAllocator allocator = listener.config().getRecvByteBufAllocator();
-			if (allocator instanceof MaxMessagesRecvByteBufAllocator maxMessages) {
-				maxMessages.maxMessagesPerRead(Integer.MAX_VALUE);
-			}
-			for (int reads = 0; reads < MAX_BACKLOG_READS; reads++) {
-				long before = tracker.accepted;
-				nio.read();
-				if (tracker.accepted == before) {
-					break;
-				}
-			}
+	private void awaitTransport(Object accepted) {
+		if (accepted instanceof Channel connection) {
+			this.awaitingTransport.add(connection);
+			connection.closeFuture().addListener((closed) -> this.awaitingTransport.remove(connection));
+			connection.pipeline().addFirst(new TransportCreated());
 		}
-		listener.close();
-	}
-
-	/**
-	 * Counts the connections a listener accepts, on its event loop, and follows each until
-	 * grpc-java created its transport: that happens when the connection registers with its
-	 * worker event loop, just before the registration reaches the pipeline.
-	 */
-	private final class AcceptTracker extends ChannelInboundHandlerAdapter {
-
-		static final String NAME = "lifecycle.acceptTracker";
-
-		private long accepted;
-
-		@Override
-		public void channelRead(ChannelHandlerContext context, Object message) {
-			this.accepted++;
-			if (message instanceof Channel connection) {
-				NettyGrpcListeners.this.awaitingTransport.add(connection);
-				connection.closeFuture()
-					.addListener((closed) -> NettyGrpcListeners.this.awaitingTransport.remove(connection));
-				connection.pipeline().addFirst(new TransportCreated());
-			}
-			context.fireChannelRead(message);
-		}
-
 	}
 
 	/** Notices the registration of a connection, which comes after its transport's creation. */
@@ -191,7 +150,7 @@ public final class NettyGrpcListeners implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		// After the drain began, before GrpcServerDrain shuts the servers down.
-		return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
+		return DrainBoundary.WEB_SERVER_GRACEFUL_SHUTDOWN_PHASE + 1;
 	}
 
 }
