@@ -65,6 +65,17 @@ public final class TrackingWebSocketHandlerAdapter implements HandlerAdapter, Or
 		return handler instanceof WebSocketHttpRequestHandler;
 	}
 
+	/**
+	 * {@return -1: a WebSocket handshake has no last-modified time} Spring Framework 6 (Spring
+	 * Boot 3) still declares this method without a default; Spring Framework 7 removed it.
+	 *
+	 * @param request the handshake request
+	 * @param handler the WebSocket handler
+	 */
+	public long getLastModified(HttpServletRequest request, Object handler) {
+		return -1;
+	}
+
 	@Override
 	public @Nullable ModelAndView handle(HttpServletRequest request, HttpServletResponse response, Object handler)
 			throws Exception {
