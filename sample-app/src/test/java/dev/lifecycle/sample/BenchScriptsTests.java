@@ -128,6 +128,16 @@ class BenchScriptsTests {
 	}
 
 	@Test
+	void overheadHelpNamesBothBootLinesAndRefusesAnotherLine() throws Exception {
+		ExternalCommand help = ExternalCommand.run("bash", "bench/overhead.sh", "--help");
+		assertThat(help.exitCode()).isZero();
+		assertThat(help.output()).contains("--lines 4,3", "sample-app-boot3", "Boot 3.5");
+		ExternalCommand line = ExternalCommand.run("bash", "bench/overhead.sh", "--lines", "4,2");
+		assertThat(line.exitCode()).isEqualTo(2);
+		assertThat(line.output()).contains("unknown Boot line 2: 4 or 3");
+	}
+
+	@Test
 	void backgroundWorkHelpNamesItsSetUpsAndRefusesZeroRounds() throws Exception {
 		ExternalCommand help = ExternalCommand.run("bash", "bench/background-work.sh", "--help");
 		assertThat(help.exitCode()).isZero();
