@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-
 /**
  * DOWN when threads of this JVM are deadlocked: a fault that only a restart fixes, so it
  * belongs in liveness.

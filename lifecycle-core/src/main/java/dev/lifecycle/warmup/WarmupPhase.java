@@ -1,6 +1,5 @@
 package dev.lifecycle.warmup;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
@@ -30,7 +29,6 @@ public final class WarmupPhase implements HealthCheck, StartupCheck, SmartApplic
 	private final AtomicBoolean started = new AtomicBoolean();
 
 	private volatile @Nullable WarmupResult result;
-
 
 	/**
 	 * Creates the phase.

@@ -117,7 +117,6 @@ class ShutdownMetricsTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	@RestController

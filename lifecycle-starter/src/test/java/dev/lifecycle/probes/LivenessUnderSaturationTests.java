@@ -91,7 +91,6 @@ class LivenessUnderSaturationTests {
 		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout).build();
 	}
 
-
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	@RestController

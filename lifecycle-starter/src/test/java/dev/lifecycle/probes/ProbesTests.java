@@ -192,7 +192,6 @@ class ProbesTests {
 		return this.client.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
-
 	private static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();

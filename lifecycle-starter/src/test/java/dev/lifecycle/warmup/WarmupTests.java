@@ -360,7 +360,6 @@ class WarmupTests {
 		}
 	}
 
-
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	@RestController

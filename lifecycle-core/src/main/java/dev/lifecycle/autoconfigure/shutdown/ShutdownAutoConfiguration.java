@@ -6,7 +6,6 @@ import java.util.Arrays;
 import jakarta.servlet.DispatcherType;
 import reactor.netty.resources.LoopResources;
 
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;

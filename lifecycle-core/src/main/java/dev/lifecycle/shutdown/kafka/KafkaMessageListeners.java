@@ -46,7 +46,6 @@ public final class KafkaMessageListeners extends MessageListeners<MessageListene
 
 	static final Method BATCH_INTERCEPTOR = accessible("getBatchInterceptor");
 
-
 	private static final Logger logger = LoggerFactory.getLogger(KafkaMessageListeners.class);
 
 	private final Supplier<Collection<MessageListenerContainer>> containers;
@@ -181,7 +180,6 @@ public final class KafkaMessageListeners extends MessageListeners<MessageListene
 		return "Kafka listeners " + this.tracking.keySet();
 	}
 
-
 	private static Method accessible(String getter) {
 		Method method = ReflectionUtils.findMethod(AbstractMessageListenerContainer.class, getter);
 		Assert.state(method != null, () -> "Spring Kafka's listener container has no " + getter + "()");
@@ -192,7 +190,6 @@ public final class KafkaMessageListeners extends MessageListeners<MessageListene
 	private static @Nullable Object invoke(Method getter, AbstractMessageListenerContainer<?, ?> container) {
 		return ReflectionUtils.invokeMethod(getter, container);
 	}
-
 
 	/** The getters read by reflection, for a native image. */
 	public static final class Hints implements RuntimeHintsRegistrar {

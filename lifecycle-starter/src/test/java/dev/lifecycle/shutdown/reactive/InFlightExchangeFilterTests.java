@@ -1,6 +1,5 @@
 package dev.lifecycle.shutdown.reactive;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;

@@ -21,8 +21,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 
-import dev.lifecycle.sample.support.SampleProcess;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
