@@ -5,9 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +65,9 @@ class BootLineCheckTests {
 
 	}
 
-	@SpringBootApplication
+	// No component scan: this package holds the starter's own configuration classes.
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
 	static class TestApplication {
 
 	}
