@@ -200,11 +200,13 @@ public final class ShutdownCoordinator {
 			this.startedNanos = System.nanoTime();
 			this.started = Instant.now();
 			enter(ShutdownPhase.REFUSE);
+			// First: readiness already answers 503 (Boot flips it before the context closes),
+			// and a request that follows must be told to move.
 			this.closingConnections = this.connectionCloseEnabled;
-			logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
 			if (this.closingConnections) {
 				this.connectionClosings.forEach(Runnable::run);
 			}
+			logger.info("Shutdown initiated: readiness is REFUSING_TRAFFIC; budget " + this.budget.terminationGracePeriod());
 			// Jobs need no routing: they stop being triggered now, and those running go on.
 			this.tasks.shutdownBegan();
 			int running = this.tasks.count();
