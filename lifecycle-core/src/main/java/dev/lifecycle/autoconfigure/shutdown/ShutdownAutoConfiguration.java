@@ -60,6 +60,7 @@ import dev.lifecycle.shutdown.servlet.TrackingWebSocketHandlerAdapter;
  * Wires the graceful shutdown sequence into a web application, or an application whose
  * only server is Boot's gRPC server: refuse, delay, drain, abandon, close, report.
  */
+// After Kafka's and RabbitMQ's auto-configuration, by their Boot 4 and their Boot 3 names.
 @AutoConfiguration(after = { ApplicationAvailabilityAutoConfiguration.class, LifecycleAutoConfiguration.class },
 		afterName = { "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
 				"org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration",
