@@ -1,5 +1,9 @@
 package dev.lifecycle.shutdown.netty;
 
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.netty.channel.Channel;
@@ -54,6 +58,33 @@ public final class ListenBacklog {
 	 */
 	public static Future<?> acceptAndClose(Channel listener) {
 		return listener.eventLoop().submit(() -> acceptBacklogAndClose(listener));
+	}
+
+	/**
+	 * Takes each registered listener's backlog and closes it, then waits until every
+	 * connection taken is where it is going ({@code pending} empty), all within the timeout.
+	 *
+	 * @param listeners listeners given to {@link #follow}
+	 * @param pending the connections accepted and not yet handed on, emptied by the caller's
+	 * own handlers
+	 * @param timeout how long the closes and the wait may take together
+	 */
+	public static void closeAndAwait(Collection<Channel> listeners, Set<?> pending, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		for (Channel listener : listeners) {
+			if (listener.isRegistered()) {
+				long left = Math.max(0, deadline - System.nanoTime());
+				acceptAndClose(listener).awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+			}
+		}
+		try {
+			while (!pending.isEmpty() && System.nanoTime() < deadline) {
+				TimeUnit.MILLISECONDS.sleep(1);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**

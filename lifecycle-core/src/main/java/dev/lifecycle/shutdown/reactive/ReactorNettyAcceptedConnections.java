@@ -3,7 +3,6 @@ package dev.lifecycle.shutdown.reactive;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import reactor.netty.http.server.HttpServer;
@@ -84,20 +83,9 @@ public final class ReactorNettyAcceptedConnections implements SmartLifecycle {
 		if (this.coordinator.phase() != ShutdownPhase.DRAIN) {
 			return;
 		}
-		for (Channel listener : this.listeners) {
-			ListenBacklog.acceptAndClose(listener).awaitUninterruptibly(1, TimeUnit.SECONDS);
-		}
 		Duration left = this.coordinator.drainTimeLeft();
-		long deadline = System.nanoTime()
-				+ Math.min(TimeUnit.MILLISECONDS.toNanos(FIRST_REQUEST_WAIT_MILLIS), left.toNanos());
-		try {
-			while (!this.awaitingFirstRequest.isEmpty() && System.nanoTime() < deadline) {
-				TimeUnit.MILLISECONDS.sleep(5);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		ListenBacklog.closeAndAwait(this.listeners, this.awaitingFirstRequest,
+				Duration.ofMillis(Math.min(FIRST_REQUEST_WAIT_MILLIS, left.toMillis())));
 	}
 
 	@Override

@@ -3,7 +3,6 @@ package dev.lifecycle.shutdown.grpc;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import io.grpc.netty.InternalNettyServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -90,31 +89,10 @@ public final class NettyGrpcListeners implements SmartLifecycle {
 		this.running = false;
 		Duration drainLeft = (this.coordinator.phase() == ShutdownPhase.DRAIN) ? this.coordinator.drainTimeLeft()
 				: this.coordinator.budget().drainTimeout().value();
-		closeAndAwaitTransports(Duration.ofMillis(Math.min(TRANSPORT_WAIT_MILLIS, drainLeft.toMillis())));
-	}
-
-	/**
-	 * Accepts what each listener's backlog holds and closes the listeners, then waits until
-	 * each connection accepted has its transport, so that the server's shutdown ends it
-	 * gracefully instead of closing it unanswered.
-	 */
-	private void closeAndAwaitTransports(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		for (Channel listener : this.listeners) {
-			if (!listener.isRegistered()) {
-				continue;
-			}
-			long left = Math.max(0, deadline - System.nanoTime());
-			ListenBacklog.acceptAndClose(listener).awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
-		}
-		try {
-			while (!this.awaitingTransport.isEmpty() && System.nanoTime() < deadline) {
-				TimeUnit.MILLISECONDS.sleep(1);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		// Each connection accepted gets its transport, which the server's shutdown then ends
+		// gracefully instead of closing it unanswered.
+		ListenBacklog.closeAndAwait(this.listeners, this.awaitingTransport,
+				Duration.ofMillis(Math.min(TRANSPORT_WAIT_MILLIS, drainLeft.toMillis())));
 	}
 
 	/**
