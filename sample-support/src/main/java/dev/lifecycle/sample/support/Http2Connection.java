@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +32,7 @@ import javax.net.ssl.X509TrustManager;
  * sends and when they arrive. It sends
  * GET requests with a minimal HPACK encoding (no Huffman coding, no dynamic table) and
  * reads the {@code :status} of responses that Tomcat and Netty encode as a static-table
- * index.
+ * index. As a client library does, it opens no stream once a GOAWAY has arrived.
  */
 public final class Http2Connection implements AutoCloseable {
 
@@ -71,6 +73,9 @@ public final class Http2Connection implements AutoCloseable {
 	private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
 	private int nextStreamId = 1;
+
+	// Set by the reader before it answers the frames after a GOAWAY (its PING, say).
+	private boolean goAwayReceived;
 
 	private Http2Connection(Socket socket, String authority, int scheme) {
 		this.socket = socket;
@@ -119,18 +124,38 @@ public final class Http2Connection implements AutoCloseable {
 	}
 
 	/** Sends a GET on a new stream; the response completes when its last frame arrives. */
-	public synchronized CompletableFuture<Response> get(String path) throws IOException {
-		int streamId = this.nextStreamId;
-		this.nextStreamId += 2;
-		Response response = new Response(streamId);
-		this.responses.put(streamId, response);
-		ByteArrayOutputStream block = new ByteArrayOutputStream();
-		block.write(0x82); // :method GET
-		block.write(this.scheme);
-		literal(block, 0x04, path); // :path, name from the static table
-		literal(block, 0x01, this.authority); // :authority
-		writeFrame(HEADERS, END_STREAM | END_HEADERS, streamId, block.toByteArray());
-		return response.complete;
+	public CompletableFuture<Response> get(String path) throws IOException {
+		return getAll(path).get(0);
+	}
+
+	/**
+	 * Sends GETs on new streams together, with no frame of this client between them, as a
+	 * client sends the requests it had queued for a connection; each response completes
+	 * when its last frame arrives. Once the server sent a GOAWAY, each fails at once
+	 * instead: a client opens no new stream on that connection (the server acknowledges
+	 * none it gets after the PING that follows its GOAWAY).
+	 */
+	public synchronized List<CompletableFuture<Response>> getAll(String... paths) throws IOException {
+		List<CompletableFuture<Response>> responses = new ArrayList<>();
+		for (String path : paths) {
+			if (this.goAwayReceived) {
+				responses.add(CompletableFuture.failedFuture(
+						new IOException("Not sent: the server sent a GOAWAY on this connection before " + path)));
+				continue;
+			}
+			int streamId = this.nextStreamId;
+			this.nextStreamId += 2;
+			Response response = new Response(streamId);
+			this.responses.put(streamId, response);
+			ByteArrayOutputStream block = new ByteArrayOutputStream();
+			block.write(0x82); // :method GET
+			block.write(this.scheme);
+			literal(block, 0x04, path); // :path, name from the static table
+			literal(block, 0x01, this.authority); // :authority
+			writeFrame(HEADERS, END_STREAM | END_HEADERS, streamId, block.toByteArray());
+			responses.add(response.complete);
+		}
+		return responses;
 	}
 
 	/** The next GOAWAY the server sends, within the timeout, or {@code null}. */
@@ -189,6 +214,9 @@ public final class Http2Connection implements AutoCloseable {
 						}
 					}
 					case GOAWAY -> {
+						synchronized (this) {
+							this.goAwayReceived = true;
+						}
 						ByteBuffer goAway = ByteBuffer.wrap(payload);
 						this.goAways.add(new GoAway(goAway.getInt() & 0x7fffffff, goAway.getInt(), arrived));
 					}
