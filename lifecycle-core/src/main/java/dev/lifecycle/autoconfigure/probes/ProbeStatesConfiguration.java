@@ -10,6 +10,7 @@ import dev.lifecycle.probes.DeadlockedThreads;
 import dev.lifecycle.probes.ReadinessProbeRecord;
 import dev.lifecycle.probes.StartupCheck;
 import dev.lifecycle.probes.StartupState;
+import dev.lifecycle.probes.web.HealthPathsMappingShortcut;
 
 /**
  * The states behind the probes, the same on every Boot line. Each line's
@@ -39,6 +40,11 @@ public class ProbeStatesConfiguration {
 	@ConditionalOnMissingBean
 	ReadinessProbeRecord readinessProbeRecord() {
 		return new ReadinessProbeRecord();
+	}
+
+	@Bean
+	static HealthPathsMappingShortcut lifecycleHealthPathsMappingShortcut() {
+		return new HealthPathsMappingShortcut();
 	}
 
 }

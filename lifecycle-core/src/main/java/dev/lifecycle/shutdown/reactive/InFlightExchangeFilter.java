@@ -28,7 +28,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
-import dev.lifecycle.shutdown.UntrackedPaths;
+import dev.lifecycle.web.PathPrefixes;
 
 /**
  * Tracks each exchange of the reactive stack from arrival until its response publisher
@@ -46,7 +46,7 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 
 	private final InFlightRequests requests;
 
-	private final UntrackedPaths untrackedPaths;
+	private final PathPrefixes untrackedPaths;
 
 	/**
 	 * Creates the filter.
@@ -58,7 +58,7 @@ public final class InFlightExchangeFilter implements WebFilter, Ordered {
 	public InFlightExchangeFilter(ShutdownCoordinator coordinator, List<String> untrackedPathPrefixes) {
 		this.coordinator = coordinator;
 		this.requests = coordinator.requests();
-		this.untrackedPaths = new UntrackedPaths(untrackedPathPrefixes);
+		this.untrackedPaths = new PathPrefixes(untrackedPathPrefixes);
 	}
 
 	@Override

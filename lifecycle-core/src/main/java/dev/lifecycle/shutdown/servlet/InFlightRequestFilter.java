@@ -18,7 +18,7 @@ import org.springframework.http.MediaType;
 
 import dev.lifecycle.shutdown.InFlightRequests;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
-import dev.lifecycle.shutdown.UntrackedPaths;
+import dev.lifecycle.web.PathPrefixes;
 
 /**
  * Tracks each request of the servlet stack from arrival to the end of its response
@@ -32,7 +32,7 @@ public final class InFlightRequestFilter implements Filter {
 
 	private final InFlightRequests requests;
 
-	private final UntrackedPaths untrackedPaths;
+	private final PathPrefixes untrackedPaths;
 
 	/**
 	 * Creates the filter.
@@ -43,7 +43,7 @@ public final class InFlightRequestFilter implements Filter {
 	 */
 	public InFlightRequestFilter(ShutdownCoordinator coordinator, List<String> untrackedPathPrefixes) {
 		this.requests = coordinator.requests();
-		this.untrackedPaths = new UntrackedPaths(untrackedPathPrefixes);
+		this.untrackedPaths = new PathPrefixes(untrackedPathPrefixes);
 	}
 
 	/**

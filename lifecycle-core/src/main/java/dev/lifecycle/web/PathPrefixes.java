@@ -1,23 +1,23 @@
-package dev.lifecycle.shutdown;
+package dev.lifecycle.web;
 
 import java.util.List;
 
 /**
- * Paths that are not traffic (probes, actuator): requests to them neither count as
- * in-flight nor break the quiet period. Shared by the servlet and the reactive request
- * tracking, so both stacks agree on what traffic is.
+ * Path prefixes, each matching itself and what lies below it. The requests that are not
+ * traffic (probes, actuator) for the servlet and reactive request tracking, so that both
+ * stacks agree on what traffic is; and the paths Boot's health-group mapping can serve.
  */
-public final class UntrackedPaths {
+public final class PathPrefixes {
 
 	private final List<String> prefixes;
 
 	/**
-	 * Creates the set of untracked paths.
+	 * Creates the set of prefixes.
 	 *
 	 * @param prefixes path prefixes; a prefix matches itself and what lies below it
 	 * ({@code /actuator} matches {@code /actuator/health}, not {@code /actuators})
 	 */
-	public UntrackedPaths(List<String> prefixes) {
+	public PathPrefixes(List<String> prefixes) {
 		this.prefixes = List.copyOf(prefixes);
 	}
 
