@@ -1,5 +1,8 @@
 package dev.lifecycle.probes.web;
 
+import java.util.Iterator;
+import java.util.List;
+
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -15,9 +18,10 @@ import dev.lifecycle.web.PathPrefixes;
  * Boot's Spring MVC mapping for the health groups' paths, asked only about requests under
  * them (see {@link HealthPathsMappingShortcut}); in its place, with its order. A caller
  * that has not had the request's path parsed, as the {@code DispatcherServlet} does, is
- * sent to Boot's mapping each time.
+ * sent to Boot's mapping each time. Iterable over Boot's mapping, as Boot's composite
+ * mappings are, so that {@code /actuator/mappings} still describes it.
  */
-final class ServletHealthPathsMapping implements HandlerMapping, Ordered {
+final class ServletHealthPathsMapping implements HandlerMapping, Ordered, Iterable<HandlerMapping> {
 
 	private final RequestMappingInfoHandlerMapping boot;
 
@@ -54,6 +58,11 @@ final class ServletHealthPathsMapping implements HandlerMapping, Ordered {
 	@Override
 	public boolean usesPathPatterns() {
 		return this.boot.usesPathPatterns();
+	}
+
+	@Override
+	public Iterator<HandlerMapping> iterator() {
+		return List.<HandlerMapping>of(this.boot).iterator();
 	}
 
 	@Override

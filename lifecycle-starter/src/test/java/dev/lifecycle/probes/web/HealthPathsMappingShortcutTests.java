@@ -113,6 +113,12 @@ class HealthPathsMappingShortcutTests {
 	}
 
 	@Test
+	void onSpringMvcTheMappingsEndpointStillListsTheProbePaths() throws Exception {
+		this.context = servlet("--server.port=0", "--management.endpoints.web.exposure.include=health,mappings");
+		assertThat(get("/actuator/mappings").body()).contains("/livez", "/readyz", "/startupz", "/hello");
+	}
+
+	@Test
 	void onSpringMvcEachPathIsAnsweredAsBootAloneAnswersIt() throws Exception {
 		assertAnsweredAsBootAlone(() -> servlet("--server.port=0"), () -> servlet(withPort(BOOT_ALONE)));
 	}
