@@ -3,7 +3,6 @@ package dev.lifecycle.probes.web;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.result.method.RequestMappingInfoHandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
@@ -15,15 +14,13 @@ import dev.lifecycle.web.PathPrefixes;
  * Boot's WebFlux mapping for the health groups' paths, asked only about requests under
  * them (see {@link HealthPathsMappingShortcut}); in its place, with its order.
  */
-final class ReactiveHealthPathsMapping implements HandlerMapping, Ordered {
+final class ReactiveHealthPathsMapping extends HealthPathsMapping implements HandlerMapping {
 
 	private final RequestMappingInfoHandlerMapping boot;
 
-	private final PathPrefixes paths;
-
 	private ReactiveHealthPathsMapping(RequestMappingInfoHandlerMapping boot, PathPrefixes paths) {
+		super(boot, paths);
 		this.boot = boot;
-		this.paths = paths;
 	}
 
 	static @Nullable Object inFrontOf(Object bean) {
@@ -43,26 +40,10 @@ final class ReactiveHealthPathsMapping implements HandlerMapping, Ordered {
 
 	@Override
 	public Mono<Object> getHandler(ServerWebExchange exchange) {
-		if (!HealthPathsMappingShortcut.mayServe(this.paths,
-				exchange.getRequest().getPath().pathWithinApplication().value())) {
+		if (!mayServe(exchange.getRequest().getPath().pathWithinApplication().value())) {
 			return Mono.empty();
 		}
 		return this.boot.getHandler(exchange);
-	}
-
-	@Override
-	public int getOrder() {
-		return this.boot.getOrder();
-	}
-
-	/** {@return the paths Boot's mapping serves} */
-	PathPrefixes paths() {
-		return this.paths;
-	}
-
-	@Override
-	public String toString() {
-		return "Shortcut to " + this.boot + " for " + this.paths.prefixes();
 	}
 
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.Ordered;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
@@ -21,15 +20,13 @@ import dev.lifecycle.web.PathPrefixes;
  * sent to Boot's mapping each time. Iterable over Boot's mapping, as Boot's composite
  * mappings are, so that {@code /actuator/mappings} still describes it.
  */
-final class ServletHealthPathsMapping implements HandlerMapping, Ordered, Iterable<HandlerMapping> {
+final class ServletHealthPathsMapping extends HealthPathsMapping implements HandlerMapping, Iterable<HandlerMapping> {
 
 	private final RequestMappingInfoHandlerMapping boot;
 
-	private final PathPrefixes paths;
-
 	private ServletHealthPathsMapping(RequestMappingInfoHandlerMapping boot, PathPrefixes paths) {
+		super(boot, paths);
 		this.boot = boot;
-		this.paths = paths;
 	}
 
 	static @Nullable Object inFrontOf(Object bean) {
@@ -48,8 +45,8 @@ final class ServletHealthPathsMapping implements HandlerMapping, Ordered, Iterab
 
 	@Override
 	public @Nullable HandlerExecutionChain getHandler(HttpServletRequest request) throws Exception {
-		if (ServletRequestPathUtils.hasParsedRequestPath(request) && !HealthPathsMappingShortcut.mayServe(this.paths,
-				ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication().value())) {
+		if (ServletRequestPathUtils.hasParsedRequestPath(request)
+				&& !mayServe(ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication().value())) {
 			return null;
 		}
 		return this.boot.getHandler(request);
@@ -63,26 +60,6 @@ final class ServletHealthPathsMapping implements HandlerMapping, Ordered, Iterab
 	@Override
 	public Iterator<HandlerMapping> iterator() {
 		return List.<HandlerMapping>of(this.boot).iterator();
-	}
-
-	@Override
-	public int getOrder() {
-		return this.boot.getOrder();
-	}
-
-	/** {@return the paths Boot's mapping serves} */
-	PathPrefixes paths() {
-		return this.paths;
-	}
-
-	/** {@return Boot's mapping} */
-	RequestMappingInfoHandlerMapping boot() {
-		return this.boot;
-	}
-
-	@Override
-	public String toString() {
-		return "Shortcut to " + this.boot + " for " + this.paths.prefixes();
 	}
 
 }

@@ -2,9 +2,11 @@ package dev.lifecycle.shutdown.tomcat;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.coyote.http2.Http2Protocol;
 
 /**
  * Tomcat's default HTTP/1.1 protocol on a {@link GracefulNioEndpoint}, whose keep-alive
@@ -19,6 +21,8 @@ public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 	private static final ThreadLocal<Boolean> APPLICATION_UPGRADE = ThreadLocal.withInitial(() -> false);
 
 	private static final String H2C = "h2c";
+
+	private static final long HTTP2_DRAIN_TIMEOUT_MILLIS = 1000;
 
 	private volatile boolean keepAliveEnded;
 
@@ -41,6 +45,22 @@ public class GracefulHttp11NioProtocol extends Http11NioProtocol {
 	 */
 	public void endKeepAlive() {
 		this.keepAliveEnded = true;
+	}
+
+	/**
+	 * Adds an upgrade protocol, Boot's HTTP/2 for one. HTTP/2 gets a drain timeout of
+	 * {@value #HTTP2_DRAIN_TIMEOUT_MILLIS} ms unless one is set: Tomcat refuses the streams
+	 * it reads later than one measured round trip after a connection's first GOAWAY, plus
+	 * that timeout. Without it, a stream a client sent together with its first (before any
+	 * GOAWAY) was refused when Tomcat, under CPU load, read it a little late.
+	 */
+	@Override
+	public void addUpgradeProtocol(UpgradeProtocol upgradeProtocol) {
+		if (upgradeProtocol instanceof Http2Protocol http2 && http2.getDrainTimeout() == 0) {
+			// Tomcat adds it to System.nanoTime() values as it is.
+			http2.setDrainTimeout(TimeUnit.MILLISECONDS.toNanos(HTTP2_DRAIN_TIMEOUT_MILLIS));
+		}
+		super.addUpgradeProtocol(upgradeProtocol);
 	}
 
 	/** Tomcat's look-up of an upgrade through HTTP/1.1 (h2c, by header or prior knowledge). */
