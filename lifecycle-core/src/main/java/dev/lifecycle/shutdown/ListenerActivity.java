@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -46,11 +47,12 @@ public final class ListenerActivity {
 	 * @param success whether it returned normally
 	 */
 	public void ended(Delivery delivery, boolean success) {
-		this.inFlight.remove(delivery.thread(), delivery);
+		// Counted before it leaves the in-flight set, so that it is never in neither.
 		if (this.shutdownBegan) {
 			(success ? this.finished : this.failed).computeIfAbsent(delivery.listener(), (key) -> new LongAdder())
 				.add(delivery.messages());
 		}
+		this.inFlight.remove(delivery.thread(), delivery);
 	}
 
 	/** From now on, what ends is counted for the report. */
@@ -106,6 +108,20 @@ public final class ListenerActivity {
 	 */
 	List<Delivery> inFlight(String listener) {
 		return this.inFlight.values().stream().filter((delivery) -> delivery.listener().equals(listener)).toList();
+	}
+
+	/**
+	 * Waits until each of these deliveries has ended, or the time is up.
+	 * @param deliveries what was in the listeners
+	 * @param nanos the longest wait
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	void awaitEnded(List<Delivery> deliveries, long nanos) throws InterruptedException {
+		long deadline = System.nanoTime() + nanos;
+		while (deliveries.stream().anyMatch((delivery) -> this.inFlight.get(delivery.thread()) == delivery)
+				&& deadline - System.nanoTime() > 0) {
+			TimeUnit.MILLISECONDS.sleep(5);
+		}
 	}
 
 	/**

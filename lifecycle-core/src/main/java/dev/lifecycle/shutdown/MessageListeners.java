@@ -162,21 +162,24 @@ public abstract class MessageListeners<C> {
 	final List<ListenerOutcome> await(long deadlineNanos, Duration interruptGrace) throws InterruptedException {
 		CompletableFuture<Void> all = CompletableFuture.allOf(this.stopping.values().toArray(CompletableFuture[]::new));
 		if (!waitFor(all, deadlineNanos - System.nanoTime())) {
-			for (Delivery delivery : this.activity.interruptAll()) {
+			List<Delivery> interrupted = this.activity.interruptAll();
+			for (Delivery delivery : interrupted) {
 				logger.warn("Interrupting {} listener {} on {}: {} message(s) in it for {}, still running at the "
 						+ "shutdown deadline; they go back to the broker", this.broker, delivery.listener(),
 						delivery.thread().getName(), delivery.messages(), ShutdownReport.human(delivery.age()));
 			}
+			long graceEnd = System.nanoTime() + interruptGrace.toNanos();
 			waitFor(all, interruptGrace.toNanos());
+			// A container may call its stop callback before its interrupted listener has
+			// ended (its own shutdown timeout is the same deadline): wait for the listeners.
+			this.activity.awaitEnded(interrupted, graceEnd - System.nanoTime());
 		}
 		List<ListenerOutcome> outcomes = new ArrayList<>();
 		this.stopping.forEach((id, done) -> {
 			boolean stopped = done.isDone();
-			long redelivered = redelivered(id);
-			if (!stopped) {
-				// Still in the listener at exit: never acknowledged, so redelivered as well.
-				redelivered += this.activity.inFlight(id).stream().mapToInt(Delivery::messages).sum();
-			}
+			// Still in the listener now: never acknowledged, so redelivered as well.
+			long redelivered = redelivered(id)
+					+ this.activity.inFlight(id).stream().mapToInt(Delivery::messages).sum();
 			outcomes.add(new ListenerOutcome(this.broker, id, this.activity.finished(id), redelivered, stopped));
 		});
 		outcomes.sort(Comparator.comparing(ListenerOutcome::listener));
