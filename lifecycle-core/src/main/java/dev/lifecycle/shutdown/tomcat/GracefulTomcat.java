@@ -7,6 +7,8 @@ import org.apache.catalina.core.StandardContext;
 import org.apache.coyote.ProtocolHandler;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
 
+import org.springframework.beans.factory.DisposableBean;
+
 import dev.lifecycle.shutdown.NewConnections;
 import dev.lifecycle.shutdown.ShutdownCoordinator;
 
@@ -16,7 +18,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
  * close through Tomcat's keep-alive accounting. Written once; each Boot line's starter
  * hands over its own factory type as a {@link Factory}.
  */
-public final class GracefulTomcat {
+public final class GracefulTomcat implements DisposableBean {
 
 	/** Tomcat's default protocol, which the graceful one extends. */
 	public static final String DEFAULT_PROTOCOL = "org.apache.coyote.http11.Http11NioProtocol";
@@ -69,6 +71,12 @@ public final class GracefulTomcat {
 				this.http2GoAway.register(graceful.endpoint());
 			}
 		});
+	}
+
+	/** Ends the HTTP/2 sweep with the application, which closes its servers before its beans. */
+	@Override
+	public void destroy() {
+		this.http2GoAway.stop();
 	}
 
 	/** The parts of Boot's Tomcat factory used here, which each Boot line keeps under its own types. */

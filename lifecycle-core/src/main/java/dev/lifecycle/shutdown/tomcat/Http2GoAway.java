@@ -7,7 +7,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
@@ -19,7 +18,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * the delay need one once they have served a stream; a connection that already had its
  * GOAWAY ignores the next.
  */
-public final class Http2GoAway implements Runnable, DisposableBean {
+public final class Http2GoAway implements Runnable {
 
 	private static final long SWEEP_MILLIS = 100;
 
@@ -27,8 +26,7 @@ public final class Http2GoAway implements Runnable, DisposableBean {
 
 	private final AtomicBoolean started = new AtomicBoolean();
 
-	private final ScheduledExecutorService sweeper = Executors
-		.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("lifecycle-http2-goaway-"));
+	private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads());
 
 	/** Creates the sender, with no endpoint yet. */
 	public Http2GoAway() {
@@ -52,9 +50,16 @@ public final class Http2GoAway implements Runnable, DisposableBean {
 		}
 	}
 
-	@Override
-	public void destroy() {
+	/** Stops the sweep: the application's servers have stopped. */
+	public void stop() {
 		this.sweeper.shutdownNow();
+	}
+
+	// Daemon: a sweep left running must not keep a JVM alive whose context was closed.
+	private static CustomizableThreadFactory daemonThreads() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("lifecycle-http2-goaway-");
+		threads.setDaemon(true);
+		return threads;
 	}
 
 }
