@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.DefaultResourceLoader;
+
+import dev.lifecycle.test.ReactorNettyApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,13 +36,7 @@ class StarterThreadsTests {
 
 	@Test
 	void onReactorNettyClosingTheApplicationEndsTheStartersThreads() {
-		assertStartersThreadsEnd(() -> {
-			// On Reactor Netty: Boot 3 would pick Tomcat, which the servlet tests put on the class path.
-			SpringApplication application = new SpringApplication(
-					new DefaultResourceLoader(new FilteredClassLoader("org.apache.catalina")), TestApplication.class);
-			application.setWebApplicationType(WebApplicationType.REACTIVE);
-			return application.run("--server.port=0");
-		});
+		assertStartersThreadsEnd(() -> ReactorNettyApplication.of(TestApplication.class).run("--server.port=0"));
 	}
 
 	private static void assertStartersThreadsEnd(Supplier<ConfigurableApplicationContext> start) {

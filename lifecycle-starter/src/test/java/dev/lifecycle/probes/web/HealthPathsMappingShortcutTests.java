@@ -18,17 +18,16 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.PriorityOrdered;
-import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.DispatcherHandler;
 import org.springframework.web.servlet.DispatcherServlet;
 
+import dev.lifecycle.test.ReactorNettyApplication;
 import dev.lifecycle.web.PathPrefixes;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -180,11 +179,7 @@ class HealthPathsMappingShortcutTests {
 	}
 
 	private static ConfigurableApplicationContext reactive(String... args) {
-		// On Reactor Netty: Boot 3 would pick Tomcat, which the servlet tests put on the class path.
-		SpringApplication application = new SpringApplication(
-				new DefaultResourceLoader(new FilteredClassLoader("org.apache.catalina")), ReactiveApplication.class);
-		application.setWebApplicationType(WebApplicationType.REACTIVE);
-		return application.run(args);
+		return ReactorNettyApplication.of(ReactiveApplication.class).run(args);
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {

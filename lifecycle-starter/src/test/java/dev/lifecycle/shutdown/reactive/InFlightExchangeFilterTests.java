@@ -21,18 +21,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.lifecycle.shutdown.InFlightRequests;
+import dev.lifecycle.test.ReactorNettyApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,11 +48,7 @@ class InFlightExchangeFilterTests {
 
 	@BeforeEach
 	void start() {
-		// On Reactor Netty: Boot 3 would pick Tomcat, which the servlet tests put on the class path.
-		SpringApplication application = new SpringApplication(
-				new DefaultResourceLoader(new FilteredClassLoader("org.apache.catalina")), TestApplication.class);
-		application.setWebApplicationType(WebApplicationType.REACTIVE);
-		this.context = application.run("--server.port=0",
+		this.context = ReactorNettyApplication.of(TestApplication.class).run("--server.port=0",
 				"--management.endpoint.health.probes.add-additional-paths=true");
 		this.requests = this.context.getBean(InFlightRequests.class);
 		this.app = this.context.getBean(TestApplication.class);

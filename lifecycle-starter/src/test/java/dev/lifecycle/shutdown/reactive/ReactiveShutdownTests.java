@@ -18,12 +18,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -32,6 +29,7 @@ import dev.lifecycle.shutdown.ShutdownCoordinator;
 import dev.lifecycle.shutdown.ShutdownPhase;
 import dev.lifecycle.shutdown.ShutdownReport;
 import dev.lifecycle.shutdown.ShutdownReport.DelayEnd;
+import dev.lifecycle.test.ReactorNettyApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -163,10 +161,7 @@ class ReactiveShutdownTests {
 	}
 
 	private void start(String... args) {
-		// On Reactor Netty: Boot 3 would pick Tomcat, which the servlet tests put on the class path.
-		SpringApplication application = new SpringApplication(
-				new DefaultResourceLoader(new FilteredClassLoader("org.apache.catalina")), TestApplication.class);
-		application.setWebApplicationType(WebApplicationType.REACTIVE);
+		SpringApplication application = ReactorNettyApplication.of(TestApplication.class);
 		String[] all = new String[args.length + 1];
 		all[0] = "--server.port=0";
 		System.arraycopy(args, 0, all, 1, args.length);
